@@ -1,0 +1,3 @@
+module github.com/sigintake/sigintake
+
+go 1.26
