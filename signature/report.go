@@ -213,3 +213,17 @@ func VerdictOf(sigs []Report) Verdict {
 		return Review
 	}
 }
+
+// QualificationResult is what a trust source concludes about a signature's
+// qualification (ETSI TS 119 615), with the reasons a clerk can read.
+type QualificationResult struct {
+	Qualification Qualification
+	// Reasons explain the outcome (service status, QCStatements used or
+	// overruled, QSCD), in English.
+	Reasons []string
+	// Warnings are doubts that did not change the outcome (e.g. a list near
+	// its NextUpdate).
+	Warnings []string
+	// Source names the trusted list and service used, e.g. "LV: LVRTC / eParaksts ICA 2021".
+	Source string
+}
