@@ -248,7 +248,9 @@ func SignCMS(content []byte, l *Leaf, o CMSOptions) []byte {
 		for _, c := range certs {
 			cs = append(cs, raw(c.Raw))
 		}
-		sd.kids = append(sd.kids, implicitSet(0, cs...))
+		// Kept in the order added (signer first), as common tools do;
+		// SignedData need not be DER.
+		sd.kids = append(sd.kids, &node{tag: 0xa0, cons: true, kids: cs})
 	}
 	if len(o.CRLs) > 0 || len(o.OCSPResponses) > 0 {
 		ri := implicitSet(1, raws(o.CRLs)...)
@@ -257,8 +259,20 @@ func SignCMS(content []byte, l *Leaf, o CMSOptions) []byte {
 		}
 		sd.kids = append(sd.kids, ri)
 	}
-	sd.kids = append(sd.kids, setOf(sis...))
+	// SignerInfos stay in the order given: SignerInfos[0] is l.
+	sd.kids = append(sd.kids, setUnsorted(sis...))
 	return seq(oid(OIDSignedData), explicit(0, sd)).encode(o.BER)
+}
+
+// RevocationValues returns what a CAdES-LT signature by l embeds: the
+// BasicOCSPResponse of l's issuer for l and the CRL of each CA above it for
+// the CA certificates in between, as the PKI answers at its clock now.
+func (l *Leaf) RevocationValues() *RevocationValues {
+	rv := &RevocationValues{OCSP: [][]byte{l.Issuer.BasicOCSPResponse(l.Cert)}}
+	for i := l.Issuer; i.Parent != nil; i = i.Parent {
+		rv.CRLs = append(rv.CRLs, i.Parent.CRL())
+	}
+	return rv
 }
 
 func raws(bs [][]byte) []*node {

@@ -224,8 +224,9 @@ func (p *PKI) sign(tmpl *x509.Certificate, key crypto.Signer, iss *Issuer, kt Ke
 	return l
 }
 
-// newResponder issues iss's delegated OCSP responder (RFC 6960 §4.2.2.2).
-func (p *PKI) newResponder(iss *Issuer) *Leaf {
+// newResponder issues iss's delegated OCSP responder (RFC 6960 §4.2.2.2),
+// or without eku a look-alike lacking id-kp-OCSPSigning and nocheck.
+func (p *PKI) newResponder(iss *Issuer, eku bool) *Leaf {
 	key := newKey(ECDSAP256)
 	tmpl := &x509.Certificate{
 		SerialNumber: newSerial(),
@@ -242,6 +243,10 @@ func (p *PKI) newResponder(iss *Issuer) *Leaf {
 		ExtraExtensions: []pkix.Extension{
 			{Id: oidOCSPNoCheck, Value: []byte{0x05, 0x00}},
 		},
+	}
+	if !eku {
+		tmpl.Subject.CommonName = iss.Cert.Subject.CommonName + " Not A Responder"
+		tmpl.ExtKeyUsage, tmpl.ExtraExtensions = nil, nil
 	}
 	return p.sign(tmpl, key, iss, ECDSAP256)
 }

@@ -38,6 +38,9 @@ const (
 	OCSPStale
 	// OCSPBadSignature: a byte of the signature value is flipped.
 	OCSPBadSignature
+	// OCSPResponderWithoutEKU: signed by a certificate this CA issued that
+	// lacks id-kp-OCSPSigning (RFC 6960 §4.2.2.2 says: not authorised).
+	OCSPResponderWithoutEKU
 )
 
 // SetOCSPMode switches the CA's OCSP responder.
@@ -243,6 +246,8 @@ func (i *Issuer) ocspResponse(ids []certID, nonce []byte, mode OCSPMode) []byte 
 		signer = nil
 	case OCSPUnauthorised:
 		signer = p.Rogue.Responder
+	case OCSPResponderWithoutEKU:
+		signer = i.noEKUResponder
 	}
 	key := i.Key
 	var respID *node

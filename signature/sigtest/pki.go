@@ -182,8 +182,9 @@ type Issuer struct {
 	// id-pkix-ocsp-nocheck) this CA issued for its own OCSP service.
 	Responder *Leaf
 
-	pki  *PKI
-	slug string
+	noEKUResponder *Leaf
+	pki            *PKI
+	slug           string
 
 	mu       sync.Mutex
 	ocspMode OCSPMode
@@ -298,7 +299,8 @@ func (p *PKI) newIssuer(o IssuerOptions, self bool) *Issuer {
 	p.mu.Lock()
 	p.issuers[iss.slug] = iss
 	p.mu.Unlock()
-	iss.Responder = p.newResponder(iss)
+	iss.Responder = p.newResponder(iss, true)
+	iss.noEKUResponder = p.newResponder(iss, false)
 	return iss
 }
 

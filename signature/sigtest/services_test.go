@@ -132,6 +132,20 @@ func TestOCSP(t *testing.T) {
 			t.Errorf("rogue responder response: %v", err)
 		}
 	})
+	t.Run("fail/responder-without-eku", func(t *testing.T) {
+		p.Intermediate.SetOCSPMode(OCSPResponderWithoutEKU)
+		defer p.Intermediate.SetOCSPMode(OCSPDelegated)
+		// x/crypto/ocsp does not check the responder's EKU, so only the EKU
+		// may be wrong here: the response verifies and the certificate is
+		// this CA's.
+		r, err := ocsp.ParseResponseForCert(p.Intermediate.OCSPResponse(good.Cert), good.Cert, p.Intermediate.Cert)
+		if err != nil || r.Status != ocsp.Good {
+			t.Fatalf("%v", err)
+		}
+		if len(r.Certificate.ExtKeyUsage) != 0 || r.Certificate.CheckSignatureFrom(p.Intermediate.Cert) != nil {
+			t.Errorf("responder EKU %v", r.Certificate.ExtKeyUsage)
+		}
+	})
 	t.Run("fail/bad-signature", func(t *testing.T) {
 		p.Intermediate.SetOCSPMode(OCSPBadSignature)
 		defer p.Intermediate.SetOCSPMode(OCSPDelegated)
