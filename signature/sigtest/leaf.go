@@ -45,6 +45,9 @@ type LeafOptions struct {
 	QC *QCOptions
 
 	KeyType KeyType
+	// Key, when set, is used instead of a fresh key of KeyType (a renewed
+	// certificate, or one key certified twice); KeyType must match it.
+	Key crypto.Signer
 
 	NotBefore, NotAfter time.Time
 	// Expired sets the validity to Now-3y .. Now-1d; NotYetValid to
@@ -164,7 +167,10 @@ func (p *PKI) Issue(o LeafOptions) *Leaf {
 	if ku == 0 {
 		ku = x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment
 	}
-	key := newKey(o.KeyType)
+	key := o.Key
+	if key == nil {
+		key = newKey(o.KeyType)
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber:    newSerial(),
 		Subject:         name,

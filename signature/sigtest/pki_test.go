@@ -1,6 +1,7 @@
 package sigtest
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/x509"
 	"encoding/asn1"
@@ -208,5 +209,17 @@ func TestQCStatements(t *testing.T) {
 	}
 	if qc := decodeQC(t, p.Issue(LeafOptions{QC: &QCOptions{Compliance: true, Type: QcTypeNone}}).Cert); len(qc) != 1 {
 		t.Errorf("QcTypeNone: %v", qc)
+	}
+}
+
+func TestLeafKeyReuse(t *testing.T) {
+	p := New(t)
+	a := p.Issue(LeafOptions{})
+	b := p.Issue(LeafOptions{Key: a.Key, Issuer: p.Rogue})
+	if !bytes.Equal(a.Cert.SubjectKeyId, b.Cert.SubjectKeyId) || a.Cert.SerialNumber.Cmp(b.Cert.SerialNumber) == 0 {
+		t.Errorf("key not reused or serial repeated")
+	}
+	if c := p.Issue(LeafOptions{}); bytes.Equal(a.Cert.SubjectKeyId, c.Cert.SubjectKeyId) {
+		t.Errorf("fresh leaf got the same key")
 	}
 }
