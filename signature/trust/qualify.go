@@ -335,32 +335,42 @@ func evaluate(s *Service, leaf *pki.Certificate, at time.Time, step func(string,
 	} else {
 		why("the certificate does not state that it is qualified (no QcCompliance)")
 	}
+	// The list may overrule the certificate, at issuance and at time at:
+	// it must be qualified at both (TS 119 615 §4.4, as DSS does).
 	qI := applicable(vI.Qualifications, leaf)
 	qT := applicable(vT.Qualifications, leaf)
-	if qI[QCStatement] {
-		if !qc {
-			why("the trusted list overrules the certificate: qualifier QCStatement makes it qualified")
+	certQC := qc
+	for _, w := range []struct {
+		q    map[string]bool
+		when string
+	}{{qI, "at issuance"}, {qT, "at " + day(at)}} {
+		switch {
+		case w.q[NotQualified]:
+			why("the trusted list overrules the certificate %s: qualifier NotQualified", w.when)
+			qc = false
+		case w.q[QCStatement] && !certQC:
+			why("the trusted list overrules the certificate %s: qualifier QCStatement makes it qualified", w.when)
+		case !certQC:
+			qc = false
 		}
-		qc = true
 	}
-	if qI[NotQualified] {
-		why("the trusted list overrules the certificate: qualifier NotQualified")
-		qc = false
+	if !certQC && (qI[QCStatement] && qT[QCStatement]) && !qI[NotQualified] && !qT[NotQualified] {
+		qc = true
 	}
 
 	// Type (§4.3): esig, eseal or web.
 	typ := ""
 	switch {
-	case qI[QCForESig]:
+	case qT[QCForESig]:
 		typ = "esig"
 		why("the trusted list says the certificate is for electronic signatures (QCForESig)")
-	case qI[QCForESeal]:
+	case qT[QCForESeal]:
 		typ = "eseal"
 		why("the trusted list says the certificate is for electronic seals (QCForESeal)")
-	case qI[QCForWSA]:
+	case qT[QCForWSA]:
 		typ = "web"
 		why("the trusted list says the certificate is for website authentication (QCForWSA)")
-	case qI[QCForLegalPerson]:
+	case qT[QCForLegalPerson] || qI[QCForLegalPerson]:
 		typ = "eseal"
 		why("the trusted list says the certificate was issued to a legal person (QCForLegalPerson): an electronic seal")
 	case leaf.QC.IsESign() && leaf.QC.IsESeal():

@@ -170,6 +170,26 @@ func TestNegativeLists(t *testing.T) {
 
 // edocSigner extracts the signer certificate from an ASiC-E container's
 // META-INF/*signatures*.xml (the first X509Certificate of KeyInfo).
+var encapsulatedTS = regexp.MustCompile(`(?s)<(?:\w+:)?EncapsulatedTimeStamp[^>]*>([^<]+)<`)
+
+func zipMember(t *testing.T, path, name string) []byte {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name == name {
+			rc, _ := f.Open()
+			defer rc.Close()
+			b, _ := io.ReadAll(io.LimitReader(rc, 10<<20))
+			return b
+		}
+	}
+	t.Fatalf("%s: no %s", path, name)
+	return nil
+}
+
 func edocSigner(t *testing.T, path string) (*pki.Certificate, time.Time) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
