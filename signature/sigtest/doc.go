@@ -8,7 +8,8 @@
 //
 //   - an OCSP responder (RFC 6960) signed by a delegated responder
 //     (id-kp-OCSPSigning, id-pkix-ocsp-nocheck) or by the CA, with switches
-//     (OCSPMode) for unauthorised responders, tryLater, hanging, garbage,
+//     (OCSPMode) for unauthorised responders (another CA's, or this CA's
+//     certificate without the EKU), unknown, tryLater, hanging, garbage,
 //     stale and badly signed answers;
 //   - a CRL (RFC 5280 §5) with switches (CRLMode) for stale, wrongly signed,
 //     hanging, garbage and missing CRLs;
@@ -33,8 +34,13 @@
 // must detect or must tolerate (BER, unsorted SignedAttributes, DigestInfo
 // without NULL).
 //
-// What it does not do: keys are fresh per certificate (RSA-2048 generation
-// costs ~50 ms under -race), nothing is deterministic beyond the pinned
+// Modes (SetOCSPMode, SetCRLMode, TSA.SetMode, SetClock) belong to one PKI:
+// parallel tests that flip them should each make their own PKI.
+//
+// What it does not do: keys are fresh per certificate unless
+// LeafOptions.Key reuses one (RSA-2048 generation costs ~50 ms under -race;
+// shared keys across PKIs would let one PKI's certificates verify under
+// another's), nothing is deterministic beyond the pinned
 // clock Now; it makes no SPKI with the id-RSASSA-PSS algorithm (crypto/x509
 // cannot parse those; RSAPSS leaves have rsaEncryption keys used with PSS);
 // no brainpool curves; no archive timestamps (LTA); the OCSP responder
