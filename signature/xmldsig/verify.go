@@ -3,13 +3,14 @@ package xmldsig
 import (
 	"bytes"
 	"crypto"
-	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/beevik/etree"
+	"github.com/sigintake/sigintake/signature/algo"
+	"github.com/sigintake/sigintake/signature/pki"
 )
 
 // Resolver returns the octets of a reference whose URI is neither "" nor a
@@ -73,6 +74,9 @@ type Result struct {
 	SignatureID            string
 	CanonicalizationMethod string
 	SignatureMethod        string
+	// Algorithm is SignatureMethod as signature/algo names it (for the
+	// caller's crypto policy).
+	Algorithm algo.Signature
 	// SignedInfo is the canonical SignedInfo: the octets that were signed.
 	SignedInfo []byte
 	// KeyInfo holds the DER of each ds:X509Certificate in the signature's
@@ -182,6 +186,7 @@ func Verify(doc *etree.Document, sig *etree.Element, o Options) (*Result, error)
 	if err != nil {
 		return res, err
 	}
+	res.Algorithm = method
 	sigValue, err := decodeB64(sv.Text())
 	if err != nil {
 		return res, fmt.Errorf("%w: SignatureValue: %v", ErrSignature, err)
@@ -243,8 +248,8 @@ func candidateKeys(o Options, keyInfo [][]byte) ([]crypto.PublicKey, error) {
 	}
 	keys := make([]crypto.PublicKey, len(keyInfo))
 	for i, der := range keyInfo {
-		if c, err := x509.ParseCertificate(der); err == nil {
-			keys[i] = c.PublicKey
+		if c, err := pki.ParseCertificate(der); err == nil {
+			keys[i] = c.Key
 		}
 	}
 	return keys, nil
