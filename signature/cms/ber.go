@@ -221,3 +221,18 @@ func (n *node) octets() ([]byte, error) {
 	}
 	return out, nil
 }
+
+// FirstElement returns the first BER element of data (definite or
+// indefinite length) and what follows it, within DefaultLimits. PAdES
+// /Contents are zero-padded: callers check that rest is all zeros.
+func FirstElement(data []byte) (elem, rest []byte, err error) {
+	if len(data) > DefaultLimits.MaxSize {
+		return nil, nil, fmt.Errorf("%w: input of %d bytes", ErrLimit, len(data))
+	}
+	r := &berReader{lim: DefaultLimits}
+	n, rest, err := r.read(data, 0, 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	return n.full, rest, nil
+}

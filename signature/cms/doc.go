@@ -32,11 +32,13 @@
 //     signing time, signature, content and archive (v2, v3) time-stamps,
 //     counter-signatures (RFC 5652 §11.4), certificate and revocation
 //     values, complete certificate/revocation references, signature
-//     policy identifier.
+//     policy identifier. VerifyCounterSignature checks RFC 5652 §11.4
+//     countersignatures; FirstElement cuts a BER element from padded
+//     input (PAdES /Contents).
 //
 // What it does not do: it does not validate certificates, chains,
 // revocation or time-stamp tokens (see signature/tsp), does not check the
-// crypto policy (signature/algo.Policy), does not verify counter-signatures
-// or archive time-stamp hash indexes (ATSv3, EN 319 122-1 §5.5.3), and does
+// crypto policy (signature/algo.Policy), does not check
+// archive time-stamp hash indexes (ATSv3, EN 319 122-1 §5.5.3), and does
 // not decrypt EnvelopedData. Nothing calls time.Now.
 package cms

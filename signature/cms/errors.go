@@ -19,8 +19,9 @@ var (
 	// ErrMissingAttribute means a mandatory signed attribute is absent or
 	// has not exactly one value (RFC 5652 §5.3, §11; DSS FORMAT_FAILURE).
 	ErrMissingAttribute = errors.New("cms: mandatory signed attribute missing")
-	// ErrDuplicateAttribute means an attribute type occurs twice in the
-	// signed attributes (RFC 5652 §5.3: SET OF with unique types).
+	// ErrDuplicateAttribute means a single-instance signed attribute
+	// (content-type, message-digest, signing-time, ESS signing-certificate)
+	// occurs twice (RFC 5652 §11.1-11.3, RFC 5035).
 	ErrDuplicateAttribute = errors.New("cms: duplicate signed attribute")
 	// ErrNonDERSignedAttrs means the signature verifies only over the
 	// signed attributes as received, which are not DER-encoded although

@@ -103,17 +103,30 @@ func (si *SignerInfo) verifySignedAttrs(pub crypto.PublicKey, s algo.Signature) 
 	return fmt.Errorf("%w (%w)", ErrNonDERSignedAttrs, algo.ErrVerification)
 }
 
-// CheckSignedAttributes applies RFC 5652 §5.3/§11.1/§11.2: attribute types
-// unique, content-type present with one value equal to eContentType,
-// message-digest present with one value equal to digest.
+// singleInstance are the signed attributes that may occur only once:
+// content-type, message-digest, signing-time (RFC 5652 §11.1-11.3) and the
+// ESS signing-certificate attributes (RFC 2634 §5.4, RFC 5035 §3).
+var singleInstance = []asn1.ObjectIdentifier{
+	OIDAttrContentType, OIDAttrMessageDigest, OIDAttrSigningTime,
+	OIDAttrSigningCertificate, OIDAttrSigningCertificateV2,
+}
+
+// CheckSignedAttributes applies RFC 5652 §5.3/§11.1-11.3: content-type
+// present once with one value equal to eContentType, message-digest present
+// once with one value equal to digest, no repeated single-instance
+// attribute. Other attribute types may repeat: a real qualified signature
+// of the corpus (TeleSec, DSS: valid) repeats a vendor attribute.
 func (si *SignerInfo) CheckSignedAttributes(eContentType asn1.ObjectIdentifier, digest []byte) error {
-	seen := map[string]bool{}
-	for _, a := range si.SignedAttrs {
-		key := a.Type.String()
-		if seen[key] {
-			return fmt.Errorf("%w: %s", ErrDuplicateAttribute, key)
+	for _, t := range singleInstance {
+		n := 0
+		for _, a := range si.SignedAttrs {
+			if a.Type.Equal(t) {
+				n++
+			}
 		}
-		seen[key] = true
+		if n > 1 {
+			return fmt.Errorf("%w: %s", ErrDuplicateAttribute, t)
+		}
 	}
 	ct, err := si.singleSigned(OIDAttrContentType, "content-type")
 	if err != nil {

@@ -38,6 +38,7 @@ func TestVerifySynthetic(t *testing.T) {
 	other := sha256.Sum256([]byte("other"))
 	ct := attr(t, OIDAttrContentType, mustDER(t, OIDData))
 	md := attr(t, OIDAttrMessageDigest, octs(d[:]))
+	vendor := attr(t, []int{1, 3, 6, 1, 4, 1, 22883, 1}, octs([]byte("v")))
 	for _, tc := range []struct {
 		name string
 		o    buildOpts
@@ -58,7 +59,9 @@ func TestVerifySynthetic(t *testing.T) {
 		{"fail/no-content-type", buildOpts{attrs: [][]byte{md}}, ErrMissingAttribute},
 		{"fail/no-message-digest", buildOpts{attrs: [][]byte{ct}}, ErrMissingAttribute},
 		{"fail/two-digest-values", buildOpts{attrs: [][]byte{ct, attr(t, OIDAttrMessageDigest, octs(d[:]), octs(d[:]))}}, ErrMissingAttribute},
-		{"fail/duplicate-attribute", buildOpts{attrs: [][]byte{ct, md, md}}, ErrDuplicateAttribute},
+		{"fail/duplicate-message-digest", buildOpts{attrs: [][]byte{ct, md, md}}, ErrDuplicateAttribute},
+		{"fail/duplicate-content-type", buildOpts{attrs: [][]byte{ct, ct, md}}, ErrDuplicateAttribute},
+		{"ok/repeated-other-attribute", buildOpts{attrs: [][]byte{vendor, vendor, ct, md}}, nil},
 		{"fail/signature", buildOpts{signedOver: func(b []byte) []byte { return append(b, 0) }}, algo.ErrVerification},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
