@@ -15,7 +15,7 @@
 //     attributes' bytes as received (RawSignedAttrs, first octet set to
 //     SET OF as §5.4 requires).
 //   - SignerInfo.Verify implements §5.4 (message digest) and §5.6
-//     (signature verification): unique attribute types, exactly one
+//     (signature verification): no repeated single-instance attribute, one
 //     content-type equal to eContentType (§11.1) and one message-digest
 //     equal to the content digest (§11.2). The signature is checked over
 //     the DER encoding of the signed attributes (§5.3, §5.4): the received
