@@ -108,83 +108,122 @@ func NormalizeMessageID(id string) string {
 // with Saved.DuplicateOf set, for the pipeline to file under the first one's
 // case. The mailbox's last UID advances in the same transaction.
 func (s *Store) SaveRawLetter(ctx context.Context, in RawLetter) (Saved, error) {
-	if in.Mailbox == "" || in.UIDValidity == 0 || in.UID == 0 {
-		return Saved{}, fmt.Errorf("%w: mailbox, UIDVALIDITY and UID are required", ErrInvalid)
+	out, err := s.SaveRawLetters(ctx, []RawLetter{in})
+	if err != nil {
+		return Saved{}, err
 	}
-	sum := SHA256Hex(in.Raw)
-	now := s.now()
+	return out[0], nil
+}
+
+// SaveRawLetters is SaveRawLetter for a batch fetched together, in one
+// transaction and one durable commit: all are stored or none. Draining a
+// backlog this way costs one fsync per batch instead of one per letter.
+func (s *Store) SaveRawLetters(ctx context.Context, ins []RawLetter) ([]Saved, error) {
+	for _, in := range ins {
+		if in.Mailbox == "" || in.UIDValidity == 0 || in.UID == 0 {
+			return nil, fmt.Errorf("%w: mailbox, UIDVALIDITY and UID are required", ErrInvalid)
+		}
+	}
+	sums := make([]string, len(ins))
+	for i, in := range ins {
+		sums[i] = SHA256Hex(in.Raw)
+	}
+	var out []Saved
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		out = make([]Saved, len(ins))
+		now := s.now()
+		for i, in := range ins {
+			sv, err := s.saveRaw(ctx, tx, in, sums[i], now)
+			if err != nil {
+				return fmt.Errorf("%s %d/%d: %w", in.Mailbox, in.UIDValidity, in.UID, err)
+			}
+			out[i] = sv
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: save letter %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) saveRaw(ctx context.Context, tx *sqlx.Tx, in RawLetter, sum string, now time.Time) (Saved, error) {
+	out := Saved{SHA256: sum}
 	recv := in.ReceivedAt
 	if recv.IsZero() {
 		recv = now
 	}
-	var out Saved
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		out = Saved{SHA256: sum}
-		var ex struct {
-			ID      int64         `db:"id"`
-			SHA256  string        `db:"sha256"`
-			Outcome string        `db:"outcome"`
-			Dup     sql.NullInt64 `db:"duplicate_of"`
-		}
-		err := tx.GetContext(ctx, &ex, s.q(`SELECT id, sha256, outcome, duplicate_of FROM letters
-			WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`), in.Mailbox, in.UIDValidity, in.UID)
-		switch {
-		case err == nil:
-			if ex.SHA256 != sum {
-				return fmt.Errorf("%w: %s %d/%d stored as %s, now %s", ErrUIDConflict, in.Mailbox, in.UIDValidity, in.UID, ex.SHA256, sum)
-			}
-			out.ID, out.Outcome, out.DuplicateOf = ex.ID, OutcomeKind(ex.Outcome), ex.Dup.Int64
-			return nil
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		if _, err := s.putBlob(ctx, tx, in.Raw); err != nil {
-			return err
-		}
-		// Rebind after a UIDVALIDITY change.
-		err = tx.GetContext(ctx, &ex, s.q(`SELECT id, sha256, outcome, duplicate_of FROM letters
-			WHERE mailbox = ? AND sha256 = ? AND uidvalidity <> ? ORDER BY id LIMIT 1`), in.Mailbox, sum, in.UIDValidity)
-		switch {
-		case err == nil:
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE letters SET uidvalidity = ?, uid = ?, moved = ?, moved_to = '', moved_at = NULL
-				WHERE id = ?`), in.UIDValidity, in.UID, false, ex.ID); err != nil {
-				return err
-			}
-			out.ID, out.Outcome, out.DuplicateOf, out.Rebound = ex.ID, OutcomeKind(ex.Outcome), ex.Dup.Int64, true
-			details, _ := json.Marshal(map[string]any{"uidvalidity": in.UIDValidity, "uid": in.UID, "sha256": sum})
-			if _, err := s.appendAudit(ctx, tx, AuditEntry{Actor: "store", Action: "letter.rebound",
-				Object: fmt.Sprintf("letter:%d", ex.ID), Details: details}); err != nil {
-				return err
-			}
-		case errors.Is(err, sql.ErrNoRows):
-			var dup sql.NullInt64
-			if err := tx.GetContext(ctx, &dup, s.q(`SELECT MIN(id) FROM letters WHERE mailbox = ? AND sha256 = ?`),
-				in.Mailbox, sum); err != nil {
-				return err
-			}
-			err := tx.GetContext(ctx, &out.ID, s.q(`INSERT INTO letters (mailbox, uidvalidity, uid, message_id, from_addr, subject,
-				received_at, stored_at, sha256, size, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-				in.Mailbox, in.UIDValidity, in.UID, NormalizeMessageID(in.MessageID), in.From, in.Subject,
-				s.t(recv), s.t(now), sum, len(in.Raw), dup)
-			if err != nil {
-				return err
-			}
-			out.Created, out.Outcome, out.DuplicateOf = true, Pending, dup.Int64
-		default:
-			return err
-		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO mailboxes (name, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET
-			last_uid = CASE WHEN mailboxes.uidvalidity IN (0, excluded.uidvalidity) AND excluded.last_uid > mailboxes.last_uid
-				THEN excluded.last_uid ELSE mailboxes.last_uid END,
-			uidvalidity = CASE WHEN mailboxes.uidvalidity = 0 THEN excluded.uidvalidity ELSE mailboxes.uidvalidity END,
-			updated_at = excluded.updated_at`), in.Mailbox, in.UIDValidity, in.UID, s.t(now))
-		return err
-	})
-	if err != nil {
-		return Saved{}, fmt.Errorf("store: save letter %s %d/%d: %w", in.Mailbox, in.UIDValidity, in.UID, err)
+	type existing struct {
+		ID          int64         `db:"id"`
+		UIDValidity int64         `db:"uidvalidity"`
+		SHA256      string        `db:"sha256"`
+		Outcome     string        `db:"outcome"`
+		Dup         sql.NullInt64 `db:"duplicate_of"`
 	}
-	return out, nil
+	var ex existing
+	err := tx.GetContext(ctx, &ex, s.q(`SELECT id, uidvalidity, sha256, outcome, duplicate_of FROM letters
+		WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`), in.Mailbox, in.UIDValidity, in.UID)
+	switch {
+	case err == nil:
+		if ex.SHA256 != sum {
+			return out, fmt.Errorf("%w: stored as %s, now %s", ErrUIDConflict, ex.SHA256, sum)
+		}
+		out.ID, out.Outcome, out.DuplicateOf = ex.ID, OutcomeKind(ex.Outcome), ex.Dup.Int64
+		return out, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return out, err
+	}
+	if _, err := s.putBlob(ctx, tx, in.Raw); err != nil {
+		return out, err
+	}
+	// Letters with the same bytes in this mailbox: usually none.
+	var same []existing
+	if err := tx.SelectContext(ctx, &same, s.q(`SELECT id, uidvalidity, sha256, outcome, duplicate_of FROM letters
+		WHERE mailbox = ? AND sha256 = ? ORDER BY id`), in.Mailbox, sum); err != nil {
+		return out, err
+	}
+	var rebind *existing
+	for i := range same {
+		if same[i].UIDValidity != int64(in.UIDValidity) {
+			rebind = &same[i]
+			break
+		}
+	}
+	if rebind != nil {
+		// The same message after a UIDVALIDITY change: it is in the inbox
+		// again under a new UID.
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE letters SET uidvalidity = ?, uid = ?, moved = ?, moved_to = '', moved_at = NULL
+			WHERE id = ?`), in.UIDValidity, in.UID, false, rebind.ID); err != nil {
+			return out, err
+		}
+		out.ID, out.Outcome, out.DuplicateOf, out.Rebound = rebind.ID, OutcomeKind(rebind.Outcome), rebind.Dup.Int64, true
+		details, _ := json.Marshal(map[string]any{"uidvalidity": in.UIDValidity, "uid": in.UID, "sha256": sum})
+		if _, err := s.appendAudit(ctx, tx, AuditEntry{Actor: "store", Action: "letter.rebound",
+			Object: fmt.Sprintf("letter:%d", rebind.ID), Details: details}); err != nil {
+			return out, err
+		}
+	} else {
+		var dup any
+		if len(same) > 0 {
+			dup = same[0].ID
+			out.DuplicateOf = same[0].ID
+		}
+		err := tx.GetContext(ctx, &out.ID, s.q(`INSERT INTO letters (mailbox, uidvalidity, uid, message_id, from_addr, subject,
+			received_at, stored_at, sha256, size, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			in.Mailbox, in.UIDValidity, in.UID, NormalizeMessageID(in.MessageID), in.From, in.Subject,
+			s.t(recv), s.t(now), sum, len(in.Raw), dup)
+		if err != nil {
+			return out, err
+		}
+		out.Created, out.Outcome = true, Pending
+	}
+	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO mailboxes (name, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET
+		last_uid = CASE WHEN mailboxes.uidvalidity IN (0, excluded.uidvalidity) AND excluded.last_uid > mailboxes.last_uid
+			THEN excluded.last_uid ELSE mailboxes.last_uid END,
+		uidvalidity = CASE WHEN mailboxes.uidvalidity = 0 THEN excluded.uidvalidity ELSE mailboxes.uidvalidity END,
+		updated_at = excluded.updated_at`), in.Mailbox, in.UIDValidity, in.UID, s.t(now))
+	return out, err
 }
 
 // Letter returns one letter.

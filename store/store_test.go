@@ -895,3 +895,52 @@ func TestOpenRejects(t *testing.T) {
 		t.Fatalf("empty path: %v", err)
 	}
 }
+
+func TestBatches(t *testing.T) {
+	both(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		svs, err := s.SaveRawLetters(ctx, []RawLetter{
+			{Mailbox: "ekase", UIDValidity: 1, UID: 1, Raw: raw(1)},
+			{Mailbox: "ekase", UIDValidity: 1, UID: 2, Raw: raw(2)},
+			{Mailbox: "ekase", UIDValidity: 1, UID: 3, Raw: raw(1)},
+		})
+		if err != nil || len(svs) != 3 || !svs[0].Created || svs[2].DuplicateOf != svs[0].ID {
+			t.Fatalf("batch save = %+v, %v", svs, err)
+		}
+		// A batch with a bad letter stores nothing.
+		if _, err := s.SaveRawLetters(ctx, []RawLetter{{Mailbox: "ekase", UIDValidity: 1, UID: 4, Raw: raw(4)},
+			{Mailbox: "ekase", UIDValidity: 1, UID: 2, Raw: raw(5)}}); !errors.Is(err, ErrUIDConflict) {
+			t.Fatalf("conflicting batch: %v", err)
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM letters`); n != 3 {
+			t.Fatalf("letters after failed batch = %d", n)
+		}
+		if _, err := s.RecordOutcome(ctx, acceptOutcome(svs[1].ID, 1)); err != nil {
+			t.Fatal(err)
+		}
+		bad := acceptOutcome(svs[2].ID, 2)
+		bad.Reply.Compose = func(string) ([]byte, error) { return nil, errors.New("template broken") }
+		recs, errs, err := s.RecordOutcomes(ctx, []Outcome{
+			acceptOutcome(svs[0].ID, 0), // ok
+			acceptOutcome(svs[1].ID, 1), // already decided
+			bad,                         // compose fails
+			{LetterID: svs[2].ID, Outcome: Ignored, Classification: "duplicate"}, // ok after the failed one
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if errs[0] != nil || recs[0].CaseNumber != "VK-2026/000002" || !errors.Is(errs[1], ErrAlreadyDecided) ||
+			errs[2] == nil || errs[3] != nil {
+			t.Fatalf("batch outcomes = %+v, %v", recs, errs)
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM cases`); n != 2 {
+			t.Fatalf("cases = %d, want 2 (failed outcome left no case)", n)
+		}
+		if l, _ := s.Letter(ctx, svs[2].ID); l.Outcome != Ignored || l.Case != "" {
+			t.Fatalf("letter 3 = %+v", l)
+		}
+		if n, err := s.VerifyAuditChain(ctx); err != nil || n != 3 {
+			t.Fatalf("audit = %d, %v", n, err)
+		}
+	})
+}
