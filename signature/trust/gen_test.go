@@ -47,6 +47,7 @@ type genPointer struct {
 	territory string
 	signerDER []byte
 	lotl      bool
+	location  string
 }
 
 func b64s(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
@@ -72,14 +73,18 @@ func (g genList) xml() string {
 		b.WriteString("    <tsl:PointersToOtherTSL>\n")
 		for _, p := range g.pointers {
 			pt := TSLTypeGeneric
+			loc := p.location
+			if loc == "" {
+				loc = "https://tl.invalid/" + p.territory + ".xml"
+			}
 			if p.lotl {
 				pt = TSLTypeLOTL
 			}
 			fmt.Fprintf(&b, `      <tsl:OtherTSLPointer><tsl:ServiceDigitalIdentities><tsl:ServiceDigitalIdentity><tsl:DigitalId><tsl:X509Certificate>%s</tsl:X509Certificate></tsl:DigitalId></tsl:ServiceDigitalIdentity></tsl:ServiceDigitalIdentities>
-        <tsl:TSLLocation>https://tl.invalid/%s.xml</tsl:TSLLocation>
+        <tsl:TSLLocation>%s</tsl:TSLLocation>
         <tsl:AdditionalInformation><tsl:OtherInformation><tsl:TSLType>%s</tsl:TSLType></tsl:OtherInformation><tsl:OtherInformation><tsl:SchemeTerritory>%s</tsl:SchemeTerritory></tsl:OtherInformation></tsl:AdditionalInformation>
       </tsl:OtherTSLPointer>
-`, b64s(p.signerDER), p.territory, pt, p.territory)
+`, b64s(p.signerDER), loc, pt, p.territory)
 		}
 		b.WriteString("    </tsl:PointersToOtherTSL>\n")
 	}

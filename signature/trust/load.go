@@ -10,6 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"runtime"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/beevik/etree"
@@ -129,15 +132,35 @@ func Load(ctx context.Context, o LoadOptions) (*Lists, error) {
 			nationals = append(nationals, l)
 		}
 	}
-	for _, f := range o.LOTLFiles {
-		add(readFile(f), true)
+	lotlRead := parallel(o.LOTLFiles, readFile)
+	fileRead := parallel(o.Files, readFile)
+	for _, l := range lotlRead {
+		add(l, true)
 	}
-	for _, f := range o.Files {
-		add(readFile(f), false)
+	for _, l := range fileRead {
+		add(l, false)
 	}
 	f := newFetcher(o)
 	for _, u := range o.URLs {
 		add(f.get(ctx, u), false)
+	}
+
+	// Pivot LOTLs announced by a fetched LOTL (SchemeInformationURI) are
+	// fetched too, as DSS does.
+	have := map[string]bool{}
+	for _, l := range ls.lists {
+		have[l.source] = true
+	}
+	for _, l := range append([]*loadedList(nil), lotls...) {
+		if l.url == "" {
+			continue
+		}
+		for _, u := range l.list.SchemeInformationURIs {
+			if isPivotURL(u) && !have[u] {
+				have[u] = true
+				add(f.get(ctx, u), true)
+			}
+		}
 	}
 
 	// LOTLs: oldest first; each verified one announces the keys for the
@@ -177,7 +200,7 @@ func Load(ctx context.Context, o LoadOptions) (*Lists, error) {
 			}
 		}
 	}
-	for _, l := range nationals {
+	parallel(nationals, func(l *loadedList) *loadedList {
 		signers := o.Signers
 		if ls.lotl != nil {
 			if ps := ls.lotl.list.pointerSigners(l.list.Territory); ps != nil {
@@ -188,7 +211,8 @@ func Load(ctx context.Context, o LoadOptions) (*Lists, error) {
 		if !l.status.Usable() && l.fallback != nil {
 			retryFallback(l, signers, o)
 		}
-	}
+		return l
+	})
 	for _, l := range ls.lists {
 		if l.url != "" && l.status == StatusOK && f.cache != "" {
 			f.store(l)
@@ -232,23 +256,20 @@ func readFile(path string) *loadedList {
 	return l
 }
 
+// parseInto parses the XML and the scheme information; the providers and
+// services are read by verifyList, concurrently with the signature check.
 func parseInto(l *loadedList, data []byte) {
 	doc, err := xmldsig.Parse(data, listLimits)
 	if err != nil {
 		l.status, l.err = StatusUnparseable, fmt.Errorf("%w: %w", ErrParse, err)
 		return
 	}
-	list, err := parseDoc(doc)
+	list, err := parseScheme(doc)
 	if err != nil {
 		l.status, l.err = StatusUnparseable, err
 		return
 	}
 	l.list, l.doc = list, doc
-	for _, tsp := range list.TSPs {
-		for _, s := range tsp.Services {
-			s.list = l
-		}
-	}
 }
 
 func retryFallback(l *loadedList, signers []*pki.Certificate, o LoadOptions) {
@@ -265,22 +286,47 @@ func retryFallback(l *loadedList, signers []*pki.Certificate, o LoadOptions) {
 	}
 }
 
-// verifyList checks the signature and freshness of l and sets its status.
+// verifyList reads the list's services and checks its signature (both at
+// once) and freshness, and sets its status.
 func verifyList(l *loadedList, signers []*pki.Certificate, o LoadOptions) {
 	if l.list == nil {
 		return
 	}
-	if o.SkipSignatureCheck {
+	var tspErr error
+	var wg sync.WaitGroup
+	if l.list.TSPs == nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tspErr = parseTSPs(l.doc, l.list)
+		}()
+	}
+	var sigErr error
+	if !o.SkipSignatureCheck {
+		sigErr = checkSignature(l, signers)
+	}
+	wg.Wait()
+	for _, tsp := range l.list.TSPs {
+		for _, s := range tsp.Services {
+			s.list = l
+		}
+	}
+	switch {
+	case tspErr != nil:
+		l.status, l.err = StatusUnparseable, tspErr
+		l.list.TSPs = nil
+		return
+	case o.SkipSignatureCheck:
 		l.status, l.sigState = StatusUnchecked, "not checked"
-	} else if err := checkSignature(l, signers); err != nil {
-		l.err = err
-		l.sigState = "invalid: " + err.Error()
+	case sigErr != nil:
+		l.err = sigErr
+		l.sigState = "invalid: " + sigErr.Error()
 		l.status = StatusBadSig
-		if errors.Is(err, ErrNoSigners) {
+		if errors.Is(sigErr, ErrNoSigners) {
 			l.status = StatusNoSigners
 		}
 		return
-	} else {
+	default:
 		l.status, l.sigState = StatusOK, "valid"
 	}
 	switch {
@@ -395,4 +441,28 @@ func (ls *Lists) ListsOf() []*List {
 func cacheName(dir, url string) string {
 	h := sha256.Sum256([]byte(url))
 	return filepath.Join(dir, fmt.Sprintf("%x", h[:16]))
+}
+
+// isPivotURL recognises the pivot LOTL locations the EU LOTL lists in its
+// SchemeInformationURI (e.g. .../eu-lotl-pivot-300.xml).
+func isPivotURL(u string) bool {
+	return strings.Contains(u, "pivot") && strings.HasSuffix(u, ".xml") &&
+		(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://"))
+}
+
+// parallel applies fn to each input on GOMAXPROCS workers, keeping order.
+func parallel[T any](in []T, fn func(T) *loadedList) []*loadedList {
+	out := make([]*loadedList, len(in))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, x := range in {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i] = fn(x)
+		}()
+	}
+	wg.Wait()
+	return out
 }

@@ -40,6 +40,18 @@ func ParseList(data []byte) (*List, error) {
 }
 
 func parseDoc(doc *etree.Document) (*List, error) {
+	l, err := parseScheme(doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := parseTSPs(doc, l); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// parseScheme reads the SchemeInformation (TS 119 612 §5.3).
+func parseScheme(doc *etree.Document) (*List, error) {
 	root := doc.Root()
 	if root == nil || root.Tag != "TrustServiceStatusList" {
 		return nil, fmt.Errorf("%w: root element is not TrustServiceStatusList", ErrParse)
@@ -97,19 +109,24 @@ func parseDoc(doc *etree.Document) (*List, error) {
 		}
 		l.Pointers = append(l.Pointers, ptr)
 	}
-	for _, tp := range children(child(root, "TrustServiceProviderList"), "TrustServiceProvider") {
+	return l, nil
+}
+
+// parseTSPs reads the TrustServiceProviderList (TS 119 612 §5.4-5.6).
+func parseTSPs(doc *etree.Document, l *List) error {
+	for _, tp := range children(child(doc.Root(), "TrustServiceProviderList"), "TrustServiceProvider") {
 		info := child(tp, "TSPInformation")
 		tsp := TSP{Name: name(child(info, "TSPName")), TradeName: name(child(info, "TSPTradeName"))}
 		for _, se := range children(child(tp, "TSPServices"), "TSPService") {
 			s, err := parseService(se, tsp.Name)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			tsp.Services = append(tsp.Services, s)
 		}
 		l.TSPs = append(l.TSPs, tsp)
 	}
-	return l, nil
+	return nil
 }
 
 func parseService(se *etree.Element, tsp string) (*Service, error) {
