@@ -152,3 +152,8 @@ func namesEqual(a, b []byte) bool {
 	ca := canonicalName(a)
 	return ca != "" && ca == canonicalName(b)
 }
+
+// NamesEqual compares two DER-encoded Names: byte-equal, else equal after
+// case and whitespace normalisation of string values (RFC 5280 §7.1, a
+// simplification of LDAP StringPrep).
+func NamesEqual(a, b []byte) bool { return namesEqual(a, b) }
