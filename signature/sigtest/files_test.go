@@ -49,9 +49,7 @@ func TestPEMAndBase64(t *testing.T) {
 // TestServiceFaults covers the HTTP faults of the CRL and TSA services.
 func TestServiceFaults(t *testing.T) {
 	p := New(t)
-	get := func(url string, body []byte) (int, []byte, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		defer cancel()
+	do := func(ctx context.Context, url string, body []byte) (int, []byte, error) {
 		method := http.MethodGet
 		var r io.Reader
 		if body != nil {
@@ -66,10 +64,37 @@ func TestServiceFaults(t *testing.T) {
 		b, err := io.ReadAll(resp.Body)
 		return resp.StatusCode, b, err
 	}
-	p.Intermediate.SetCRLMode(CRLHang)
-	if _, _, err := get(p.Intermediate.CRLURL(), nil); err == nil {
-		t.Errorf("hanging CRL answered")
+	get := func(url string, body []byte) (int, []byte, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return do(ctx, url, body)
 	}
+	// hangs checks that a request reaches the server and gets no answer
+	// until the client gives up.
+	hangs := func(url string, body []byte) {
+		t.Helper()
+		before := p.Requests().Total()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { _, _, err := do(ctx, url, body); done <- err }()
+		for deadline := time.Now().Add(10 * time.Second); p.Requests().Total() == before; {
+			if time.Now().After(deadline) {
+				t.Fatalf("request to %s never arrived", url)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		select {
+		case err := <-done:
+			t.Errorf("hanging %s answered: %v", url, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+		cancel()
+		if err := <-done; err == nil {
+			t.Errorf("hanging %s: no error after cancel", url)
+		}
+	}
+	p.Intermediate.SetCRLMode(CRLHang)
+	hangs(p.Intermediate.CRLURL(), nil)
 	p.Intermediate.SetCRLMode(CRLGarbage)
 	if code, b, err := get(p.Intermediate.CRLURL(), nil); err != nil || code != 200 {
 		t.Errorf("garbage CRL: %d %v", code, err)
@@ -78,9 +103,7 @@ func TestServiceFaults(t *testing.T) {
 	}
 	q := TimestampQuery(crypto.SHA256, make([]byte, 32), nil)
 	p.TSA.SetMode(TSAHang)
-	if _, _, err := get(p.TSA.URL(), q); err == nil {
-		t.Errorf("hanging TSA answered")
-	}
+	hangs(p.TSA.URL(), q)
 	p.TSA.SetMode(TSAGarbage)
 	if _, b, err := get(p.TSA.URL(), q); err != nil || strings.HasPrefix(string(b), "0") {
 		t.Errorf("garbage TSA: %v %q", err, b)
