@@ -26,6 +26,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"verify", "validate the signatures of files (CMS/CAdES, S/MIME)", runVerify},
 		{"version", "print the version and build information", runVersion},
 	}
 }

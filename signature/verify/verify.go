@@ -1,0 +1,153 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/sigintake/sigintake/signature"
+	"github.com/sigintake/sigintake/signature/cades"
+	"github.com/sigintake/sigintake/signature/smime"
+)
+
+// MaxFileSize is the largest file validated; larger ones are reported, not read.
+const MaxFileSize = 64 << 20
+
+// Input is one file to validate.
+type Input struct {
+	// Name is the file's name (an attachment's name in a letter); it is
+	// used to find the content of a detached signature.
+	Name string
+	Data []byte
+	// Sibling returns another file of the same letter (or folder) by name:
+	// a detached "X.p7s" is validated against the sibling "X". Nil: none.
+	Sibling func(name string) ([]byte, bool)
+}
+
+// File validates every signature of one file. It never panics: an internal
+// error gives verdict review with the reason, so that a clerk looks at the
+// file.
+func File(ctx context.Context, in Input, o signature.Options) (fr signature.FileReport) {
+	fr = signature.FileReport{File: in.Name, Format: signature.FormatUnknown, Reasons: []string{}, Signatures: []signature.Report{}}
+	defer func() {
+		if p := recover(); p != nil {
+			fr.Verdict = signature.Review
+			fr.Signatures = []signature.Report{}
+			fr.Reasons = []string{fmt.Sprintf("internal error while validating %q: %v", in.Name, p)}
+		}
+	}()
+	if len(in.Data) > MaxFileSize {
+		fr.Verdict = signature.Review
+		fr.Reasons = append(fr.Reasons, fmt.Sprintf("the file is larger than %d MiB and was not validated", MaxFileSize>>20))
+		return fr
+	}
+	if len(in.Data) == 0 {
+		fr.Verdict = signature.Rejected
+		fr.Reasons = append(fr.Reasons, "the file is empty: no signature found")
+		return fr
+	}
+	switch kind := Detect(in.Name, in.Data); kind {
+	case KindCMS:
+		var detached *cades.Content
+		if in.Sibling != nil {
+			for _, base := range detachedContentNames(in.Name) {
+				if data, ok := in.Sibling(base); ok {
+					detached = &cades.Content{Name: base, Data: data}
+					break
+				}
+			}
+		}
+		res, err := cades.Validate(ctx, in.Data, detached, o)
+		if err != nil {
+			fr.Format = signature.FormatCMS
+			fr.Verdict = signature.Rejected
+			fr.Reasons = append(fr.Reasons, "no valid CMS signature could be read: "+err.Error())
+			return fr
+		}
+		fr.Format = res.Format
+		fr.Signatures = res.Signatures
+	case KindMIME:
+		res, err := smime.Validate(ctx, in.Data, o)
+		fr.Format = signature.FormatSMIME
+		if err != nil {
+			fr.Verdict = signature.Rejected
+			fr.Reasons = append(fr.Reasons, err.Error())
+			return fr
+		}
+		fr.Signatures = res.Signatures
+		fr.Reasons = append(fr.Reasons, res.Notes...)
+	case KindPDF:
+		return notYet(fr, signature.FormatPAdES, "PDF (PAdES)")
+	case KindZIP:
+		return notYet(fr, signature.FormatASiCE, "ASiC / eDoc container")
+	case KindXML:
+		return notYet(fr, signature.FormatXAdES, "XML (XAdES)")
+	default:
+		fr.Verdict = signature.Rejected
+		fr.Reasons = append(fr.Reasons, "not a signed file of a known format: no signature found")
+		return fr
+	}
+	fr.Verdict = signature.VerdictOf(fr.Signatures)
+	fr.Reasons = append(fr.Reasons, reasons(fr)...)
+	return fr
+}
+
+// notYet reports a format this build does not validate: review, never a guess.
+func notYet(fr signature.FileReport, f signature.Format, what string) signature.FileReport {
+	fr.Format = f
+	fr.Verdict = signature.Review
+	fr.Reasons = append(fr.Reasons, "format not yet supported: "+what+" signatures are not validated by this version")
+	return fr
+}
+
+// detachedContentNames returns the names the content of a detached
+// signature may have, best first: "X" for "X.p7s", then shorter prefixes
+// ending before a dot ("a.png" for "a.png.signed.p7s").
+func detachedContentNames(name string) []string {
+	dir, base := path.Split(strings.ReplaceAll(name, "\\", "/"))
+	ext := strings.ToLower(path.Ext(base))
+	switch ext {
+	case ".p7s", ".p7m", ".sig", ".pkcs7", ".p7":
+	default:
+		return nil
+	}
+	var out []string
+	for b := base[:len(base)-len(ext)]; b != ""; {
+		out = append(out, dir+b)
+		i := strings.LastIndexByte(b, '.')
+		if i <= 0 {
+			break
+		}
+		b = b[:i]
+	}
+	return out
+}
+
+// reasons summarises why a file got its verdict.
+func reasons(fr signature.FileReport) []string {
+	var out []string
+	if len(fr.Signatures) == 0 {
+		return append(out, "no signature found")
+	}
+	for _, s := range fr.Signatures {
+		who := s.Signer.CommonName
+		if who == "" {
+			who = s.Signer.Subject
+		}
+		if who == "" {
+			who = s.ID
+		}
+		switch {
+		case s.Indication != signature.TotalPassed:
+			msg := fmt.Sprintf("signature of %s: %s %s", who, s.Indication, s.SubIndication)
+			if len(s.Errors) > 0 {
+				msg += ": " + s.Errors[0]
+			}
+			out = append(out, msg)
+		case !s.Qualification.Qualified():
+			out = append(out, fmt.Sprintf("signature of %s is valid but not qualified (%s)", who, s.Qualification))
+		}
+	}
+	return out
+}
