@@ -37,10 +37,11 @@
 // Modes (SetOCSPMode, SetCRLMode, TSA.SetMode, SetClock) belong to one PKI:
 // parallel tests that flip them should each make their own PKI.
 //
-// What it does not do: keys are fresh per certificate unless
-// LeafOptions.Key reuses one (RSA-2048 generation costs ~50 ms under -race;
-// shared keys across PKIs would let one PKI's certificates verify under
-// another's), nothing is deterministic beyond the pinned
+// Keys: CA keys are fresh per PKI; RSA leaf and TSA keys come from a pool
+// shared across the PKIs of one test binary (distinct within a PKI), since
+// RSA-2048 generation costs 50-110 ms under -race on 2 busy cores.
+//
+// What it does not do: nothing is deterministic beyond the pinned
 // clock Now; it makes no SPKI with the id-RSASSA-PSS algorithm (crypto/x509
 // cannot parse those; RSAPSS leaves have rsaEncryption keys used with PSS);
 // no brainpool curves; no archive timestamps (LTA); the OCSP responder

@@ -11,6 +11,7 @@ import (
 	"encoding/asn1"
 	"fmt"
 	"math/big"
+	"sync"
 )
 
 // KeyType selects the key (and, for RSAPSS, the signature scheme) of a
@@ -43,10 +44,7 @@ func (k KeyType) String() string {
 	return fmt.Sprintf("KeyType(%d)", int(k))
 }
 
-// newKey makes a fresh key. RSA-2048 generation takes ~50 ms under -race on
-// the project's machines, cheap enough to keep every key in every PKI
-// distinct (shared keys would let one PKI's certificates verify under
-// another's, hiding bugs).
+// newKey makes a fresh key.
 func newKey(k KeyType) crypto.Signer {
 	var (
 		key crypto.Signer
@@ -66,6 +64,34 @@ func newKey(k KeyType) crypto.Signer {
 		panic("sigtest: key generation: " + err.Error())
 	}
 	return key
+}
+
+// rsaPool holds the RSA keys of end-entity certificates, shared by every
+// PKI of the test binary: the n-th RSA leaf key of each PKI is the same
+// key, so only the first PKI pays for generation (~50-100 ms a key under
+// -race). Within one PKI all keys are distinct, and CA keys are never
+// pooled, so no chain or signature crosses from one PKI to another through
+// its CAs.
+var rsaPool struct {
+	sync.Mutex
+	keys []*rsa.PrivateKey
+}
+
+// leafKey returns a key for a leaf: pooled for RSA unless fresh is set.
+func (p *PKI) leafKey(k KeyType, fresh bool) crypto.Signer {
+	if fresh || (k != RSA2048 && k != RSAPSS) {
+		return newKey(k)
+	}
+	p.mu.Lock()
+	i := p.rsaNext
+	p.rsaNext++
+	p.mu.Unlock()
+	rsaPool.Lock()
+	defer rsaPool.Unlock()
+	for len(rsaPool.keys) <= i {
+		rsaPool.keys = append(rsaPool.keys, newKey(RSA2048).(*rsa.PrivateKey))
+	}
+	return rsaPool.keys[i]
 }
 
 // subjectKeyID is RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits.

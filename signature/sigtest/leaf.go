@@ -45,9 +45,12 @@ type LeafOptions struct {
 	QC *QCOptions
 
 	KeyType KeyType
-	// Key, when set, is used instead of a fresh key of KeyType (a renewed
+	// Key, when set, is used instead of a new key of KeyType (a renewed
 	// certificate, or one key certified twice); KeyType must match it.
 	Key crypto.Signer
+	// FreshKey generates a new RSA key instead of taking the next one from
+	// the pool shared by all PKIs of the test binary (see New).
+	FreshKey bool
 
 	NotBefore, NotAfter time.Time
 	// Expired sets the validity to Now-3y .. Now-1d; NotYetValid to
@@ -169,7 +172,7 @@ func (p *PKI) Issue(o LeafOptions) *Leaf {
 	}
 	key := o.Key
 	if key == nil {
-		key = newKey(o.KeyType)
+		key = p.leafKey(o.KeyType, o.FreshKey)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:    newSerial(),

@@ -51,6 +51,7 @@ type PKI struct {
 	tsas     map[string]*TSA    // by slug
 	revoked  map[string]revocation
 	issued   map[string]bool // certKey of every certificate made here
+	rsaNext  int             // next index into rsaPool
 	counters counters
 }
 
@@ -72,6 +73,11 @@ const (
 
 // New makes a PKI: Root, Intermediate, IntermediateEC, Rogue, TSA, and the
 // HTTP server behind their URLs, closed by tb.Cleanup.
+//
+// CA keys are fresh for every PKI. RSA keys of leaves and TSAs come from a
+// pool shared by the test binary: distinct within a PKI, but the n-th RSA
+// leaf of every PKI has the same key (LeafOptions.FreshKey opts out). Do
+// not let a test's verdict depend on two PKIs' leaf keys differing.
 func New(tb testing.TB) *PKI {
 	tb.Helper()
 	p := &PKI{

@@ -223,3 +223,23 @@ func TestLeafKeyReuse(t *testing.T) {
 		t.Errorf("fresh leaf got the same key")
 	}
 }
+
+func TestLeafKeyPool(t *testing.T) {
+	a, b := New(t), New(t)
+	seen := map[string]bool{}
+	for _, l := range []*Leaf{a.Issue(LeafOptions{}), a.Issue(LeafOptions{KeyType: RSAPSS}), a.Issue(LeafOptions{}), a.Issue(LeafOptions{FreshKey: true})} {
+		if seen[string(l.Cert.SubjectKeyId)] {
+			t.Fatalf("key repeated within one PKI")
+		}
+		seen[string(l.Cert.SubjectKeyId)] = true
+	}
+	if seen[string(a.Root.Cert.SubjectKeyId)] || bytes.Equal(a.Root.Cert.SubjectKeyId, b.Root.Cert.SubjectKeyId) ||
+		bytes.Equal(a.Intermediate.Cert.SubjectKeyId, b.Intermediate.Cert.SubjectKeyId) {
+		t.Fatalf("CA keys shared")
+	}
+	// Across PKIs the pool is reused, but chains never cross.
+	lb := b.Issue(LeafOptions{})
+	if _, err := lb.Cert.Verify(x509.VerifyOptions{Roots: a.RootPool(), Intermediates: a.IntermediatePool(), CurrentTime: Now}); err == nil {
+		t.Errorf("leaf of PKI b verifies under PKI a")
+	}
+}

@@ -99,7 +99,7 @@ func (p *PKI) NewTSA(o TSAOptions) *TSA {
 	case o.NotYetValid:
 		nb, na = Now.AddDate(0, 0, 1), Now.AddDate(3, 0, 0)
 	}
-	key := newKey(o.KeyType)
+	key := p.leafKey(o.KeyType, false)
 	tmpl := &x509.Certificate{
 		SerialNumber: newSerial(),
 		Subject: pkix.Name{
