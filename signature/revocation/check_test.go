@@ -1,9 +1,10 @@
-package revocation
+package revocation_test
 
 import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"github.com/sigintake/sigintake/signature/revocation"
 	"testing"
 	"time"
 
@@ -46,24 +47,24 @@ func TestCheckOCSP(t *testing.T) {
 		mode    sigtest.OCSPMode
 		revoke  int // reason+1 when revoked
 		bare    bool
-		status  Status
+		status  revocation.Status
 		wantErr error
 	}{
-		{name: "ok/good-delegated", mode: sigtest.OCSPDelegated, status: Good},
-		{name: "ok/good-by-CA", mode: sigtest.OCSPByCA, status: Good},
-		{name: "ok/good-bare-basic", mode: sigtest.OCSPDelegated, bare: true, status: Good},
-		{name: "ok/good-ecdsa-CA", ec: true, mode: sigtest.OCSPDelegated, status: Good},
-		{name: "ok/good-pss-leaf", opts: sigtest.LeafOptions{KeyType: sigtest.RSAPSS}, mode: sigtest.OCSPByCA, status: Good},
-		{name: "ok/revoked-keyCompromise", mode: sigtest.OCSPDelegated, revoke: sigtest.ReasonKeyCompromise + 1, status: Revoked},
-		{name: "ok/revoked-hold-by-CA", mode: sigtest.OCSPByCA, revoke: sigtest.ReasonCertificateHold + 1, status: Revoked},
-		{name: "ok/unknown", mode: sigtest.OCSPUnknown, status: Unknown},
-		{name: "ok/unknown-even-if-revoked", mode: sigtest.OCSPUnknown, revoke: sigtest.ReasonKeyCompromise + 1, status: Unknown},
-		{name: "ok/stale-still-verifies", mode: sigtest.OCSPStale, status: Good},
-		{name: "fail/unauthorised-rogue-responder", mode: sigtest.OCSPUnauthorised, wantErr: ErrUnauthorized},
-		{name: "fail/responder-without-EKU", mode: sigtest.OCSPResponderWithoutEKU, wantErr: ErrUnauthorized},
-		{name: "fail/bad-signature", mode: sigtest.OCSPBadSignature, wantErr: ErrSignature},
-		{name: "fail/tryLater", mode: sigtest.OCSPTryLater, wantErr: ErrUnavailable},
-		{name: "fail/garbage", mode: sigtest.OCSPGarbage, wantErr: ErrMalformed},
+		{name: "ok/good-delegated", mode: sigtest.OCSPDelegated, status: revocation.Good},
+		{name: "ok/good-by-CA", mode: sigtest.OCSPByCA, status: revocation.Good},
+		{name: "ok/good-bare-basic", mode: sigtest.OCSPDelegated, bare: true, status: revocation.Good},
+		{name: "ok/good-ecdsa-CA", ec: true, mode: sigtest.OCSPDelegated, status: revocation.Good},
+		{name: "ok/good-pss-leaf", opts: sigtest.LeafOptions{KeyType: sigtest.RSAPSS}, mode: sigtest.OCSPByCA, status: revocation.Good},
+		{name: "ok/revoked-keyCompromise", mode: sigtest.OCSPDelegated, revoke: sigtest.ReasonKeyCompromise + 1, status: revocation.Revoked},
+		{name: "ok/revoked-hold-by-CA", mode: sigtest.OCSPByCA, revoke: sigtest.ReasonCertificateHold + 1, status: revocation.Revoked},
+		{name: "ok/unknown", mode: sigtest.OCSPUnknown, status: revocation.Unknown},
+		{name: "ok/unknown-even-if-revoked", mode: sigtest.OCSPUnknown, revoke: sigtest.ReasonKeyCompromise + 1, status: revocation.Unknown},
+		{name: "ok/stale-still-verifies", mode: sigtest.OCSPStale, status: revocation.Good},
+		{name: "fail/unauthorised-rogue-responder", mode: sigtest.OCSPUnauthorised, wantErr: revocation.ErrUnauthorized},
+		{name: "fail/responder-without-EKU", mode: sigtest.OCSPResponderWithoutEKU, wantErr: revocation.ErrUnauthorized},
+		{name: "fail/bad-signature", mode: sigtest.OCSPBadSignature, wantErr: revocation.ErrSignature},
+		{name: "fail/tryLater", mode: sigtest.OCSPTryLater, wantErr: revocation.ErrUnavailable},
+		{name: "fail/garbage", mode: sigtest.OCSPGarbage, wantErr: revocation.ErrMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -83,7 +84,7 @@ func TestCheckOCSP(t *testing.T) {
 				der = l.Issuer.BasicOCSPResponse(l.Cert)
 			}
 			cert, issuer := mustCert(t, l.DER), mustCert(t, l.Issuer.DER)
-			r, err := CheckOCSP(der, cert, issuer, nil)
+			r, err := revocation.CheckOCSP(der, cert, issuer, nil)
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) {
 					t.Fatalf("err = %v, want %v", err, tc.wantErr)
@@ -119,7 +120,7 @@ func TestCheckOCSP(t *testing.T) {
 					t.Errorf("stale answer: thisUpdate %v nextUpdate %v reported fresh", r.ThisUpdate, r.NextUpdate)
 				}
 			}
-			if tc.status == Revoked {
+			if tc.status == revocation.Revoked {
 				if !r.RevokedAt.Equal(revokedAt) || r.Reason != tc.revoke-1 {
 					t.Errorf("revoked at %v reason %d, want %v %d", r.RevokedAt, r.Reason, revokedAt, tc.revoke-1)
 				}
@@ -135,18 +136,18 @@ func TestCheckOCSPWrongCertOrIssuer(t *testing.T) {
 	der := f.leaf.Issuer.OCSPResponse(f.leaf.Cert)
 	other := mustCert(t, f.p.Issue(sigtest.LeafOptions{}).DER)
 	t.Run("fail/other-serial", func(t *testing.T) {
-		if _, err := CheckOCSP(der, other, f.issuer, nil); !errors.Is(err, ErrNoStatus) {
+		if _, err := revocation.CheckOCSP(der, other, f.issuer, nil); !errors.Is(err, revocation.ErrNoStatus) {
 			t.Fatalf("err = %v, want ErrNoStatus", err)
 		}
 	})
 	t.Run("fail/other-issuer", func(t *testing.T) {
 		// The EC CA as "issuer": the CertID's issuerKeyHash does not match.
-		if _, err := CheckOCSP(der, f.cert, mustCert(t, f.p.IntermediateEC.DER), nil); !errors.Is(err, ErrNoStatus) {
+		if _, err := revocation.CheckOCSP(der, f.cert, mustCert(t, f.p.IntermediateEC.DER), nil); !errors.Is(err, revocation.ErrNoStatus) {
 			t.Fatalf("err = %v, want ErrNoStatus", err)
 		}
 	})
 	t.Run("fail/nil", func(t *testing.T) {
-		if _, err := CheckOCSP(der, nil, f.issuer, nil); err == nil {
+		if _, err := revocation.CheckOCSP(der, nil, f.issuer, nil); err == nil {
 			t.Fatal("nil certificate accepted")
 		}
 	})
@@ -158,15 +159,15 @@ func TestCheckCRL(t *testing.T) {
 		name    string
 		mode    sigtest.CRLMode
 		revoke  int // reason+1
-		status  Status
+		status  revocation.Status
 		wantErr error
 	}{
-		{name: "ok/good", mode: sigtest.CRLGood, status: Good},
-		{name: "ok/revoked-superseded", mode: sigtest.CRLGood, revoke: sigtest.ReasonSuperseded + 1, status: Revoked},
-		{name: "ok/revoked-keyCompromise", mode: sigtest.CRLGood, revoke: sigtest.ReasonKeyCompromise + 1, status: Revoked},
-		{name: "ok/stale", mode: sigtest.CRLStale, status: Good},
-		{name: "fail/wrong-signer", mode: sigtest.CRLWrongSigner, wantErr: ErrSignature},
-		{name: "fail/garbage", mode: sigtest.CRLGarbage, wantErr: ErrMalformed},
+		{name: "ok/good", mode: sigtest.CRLGood, status: revocation.Good},
+		{name: "ok/revoked-superseded", mode: sigtest.CRLGood, revoke: sigtest.ReasonSuperseded + 1, status: revocation.Revoked},
+		{name: "ok/revoked-keyCompromise", mode: sigtest.CRLGood, revoke: sigtest.ReasonKeyCompromise + 1, status: revocation.Revoked},
+		{name: "ok/stale", mode: sigtest.CRLStale, status: revocation.Good},
+		{name: "fail/wrong-signer", mode: sigtest.CRLWrongSigner, wantErr: revocation.ErrSignature},
+		{name: "fail/garbage", mode: sigtest.CRLGarbage, wantErr: revocation.ErrMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,7 +177,7 @@ func TestCheckCRL(t *testing.T) {
 				f.p.Revoke(f.leaf.Cert, revokedAt, tc.revoke-1)
 			}
 			f.leaf.Issuer.SetCRLMode(tc.mode)
-			r, err := CheckCRL(f.leaf.Issuer.CRL(), f.cert, f.issuer)
+			r, err := revocation.CheckCRL(f.leaf.Issuer.CRL(), f.cert, f.issuer)
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) || r != nil {
 					t.Fatalf("err = %v (result %v), want %v", err, r, tc.wantErr)
@@ -189,7 +190,7 @@ func TestCheckCRL(t *testing.T) {
 			if r.Status != tc.status || r.Source != "crl" || !r.Signer.Equal(f.issuer) {
 				t.Fatalf("status %q source %q signer %q", r.Status, r.Source, r.Signer.SubjectString())
 			}
-			if tc.status == Revoked && (!r.RevokedAt.Equal(revokedAt) || r.Reason != tc.revoke-1) {
+			if tc.status == revocation.Revoked && (!r.RevokedAt.Equal(revokedAt) || r.Reason != tc.revoke-1) {
 				t.Errorf("revoked at %v reason %d, want %v %d", r.RevokedAt, r.Reason, revokedAt, tc.revoke-1)
 			}
 			switch tc.mode {
@@ -213,11 +214,11 @@ func TestCheckCRL(t *testing.T) {
 func TestCheckCRLOtherIssuer(t *testing.T) {
 	f := newFixture(t, sigtest.LeafOptions{})
 	// The EC CA's own good CRL offered for a certificate of the RSA CA.
-	if _, err := CheckCRL(f.p.IntermediateEC.CRL(), f.cert, f.issuer); !errors.Is(err, ErrUnauthorized) {
+	if _, err := revocation.CheckCRL(f.p.IntermediateEC.CRL(), f.cert, f.issuer); !errors.Is(err, revocation.ErrUnauthorized) {
 		t.Fatalf("err = %v, want ErrUnauthorized", err)
 	}
 	// The right CRL checked against the wrong issuer certificate.
-	if _, err := CheckCRL(f.leaf.Issuer.CRL(), f.cert, mustCert(t, f.p.Rogue.DER)); !errors.Is(err, ErrUnauthorized) {
+	if _, err := revocation.CheckCRL(f.leaf.Issuer.CRL(), f.cert, mustCert(t, f.p.Rogue.DER)); !errors.Is(err, revocation.ErrUnauthorized) {
 		t.Fatalf("err = %v, want ErrUnauthorized", err)
 	}
 }
@@ -226,12 +227,12 @@ func TestCheckFallsBackToCRL(t *testing.T) {
 	f := newFixture(t, sigtest.LeafOptions{})
 	f.p.Revoke(f.leaf.Cert, sigtest.Now.Add(-time.Hour).Truncate(time.Second), sigtest.ReasonKeyCompromise)
 	f.leaf.Issuer.SetOCSPMode(sigtest.OCSPTryLater)
-	fe := &HTTPFetcher{Timeout: 5 * time.Second}
-	r, err := Check(context.Background(), fe, f.cert, f.issuer, nil)
+	fe := &revocation.HTTPFetcher{Timeout: 5 * time.Second}
+	r, err := revocation.Check(context.Background(), fe, f.cert, f.issuer, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Source != "crl" || r.Status != Revoked || r.Reason != sigtest.ReasonKeyCompromise || r.URL != f.leaf.Issuer.CRLURL() {
+	if r.Source != "crl" || r.Status != revocation.Revoked || r.Reason != sigtest.ReasonKeyCompromise || r.URL != f.leaf.Issuer.CRLURL() {
 		t.Fatalf("got %s %s reason %d from %s", r.Source, r.Status, r.Reason, r.URL)
 	}
 	if n := f.p.Requests(); n.OCSP != 1 || n.CRL != 1 {
