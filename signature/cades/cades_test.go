@@ -10,42 +10,9 @@ import (
 
 	"github.com/sigintake/sigintake/signature"
 	"github.com/sigintake/sigintake/signature/cades"
-	"github.com/sigintake/sigintake/signature/pki"
 	"github.com/sigintake/sigintake/signature/revocation"
 	"github.com/sigintake/sigintake/signature/sigtest"
 )
-
-// qcTrust is a stand-in for EU trusted lists in these tests: the test root
-// is the anchor and a certificate is qualified when its own QCStatements
-// say so (QcCompliance and QcSSCD), as an LVRTC-like service without Sie
-// qualifiers would decide.
-type qcTrust struct{ anchors []*pki.Certificate }
-
-func (q qcTrust) Anchors() []*pki.Certificate { return q.anchors }
-
-func (q qcTrust) Qualify(path pki.Path, at time.Time) signature.QualificationResult {
-	qc := path[0].QC
-	switch {
-	case qc.Compliance && qc.SSCD && qc.IsESeal():
-		return signature.QualificationResult{Qualification: signature.QESeal}
-	case qc.Compliance && qc.SSCD:
-		return signature.QualificationResult{Qualification: signature.QESig}
-	case qc.Compliance:
-		return signature.QualificationResult{Qualification: signature.AdESigQC}
-	}
-	return signature.QualificationResult{Qualification: signature.AdESig}
-}
-
-func (q qcTrust) QualifiedTSA(path pki.Path, at time.Time) bool { return true }
-
-func mustCert(t testing.TB, c *x509.Certificate) *pki.Certificate {
-	t.Helper()
-	pc, err := pki.ParseCertificate(c.Raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pc
-}
 
 type env struct {
 	p    *sigtest.PKI
@@ -54,10 +21,9 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	p := sigtest.New(t)
-	root := mustCert(t, p.Root.Cert)
 	return &env{p: p, opts: signature.Options{
 		Time:    sigtest.Now,
-		Trust:   qcTrust{anchors: []*pki.Certificate{root}},
+		Trust:   p.Trust(),
 		Fetcher: newFetcher(),
 	}}
 }

@@ -125,13 +125,15 @@ func (e *entity) decodedBody() ([]byte, error) {
 		}
 		out := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
 		n, err := base64.StdEncoding.Decode(out, clean)
-		if err != nil {
-			// Some senders omit padding.
-			n2, err2 := base64.RawStdEncoding.Decode(out, bytes.TrimRight(clean, "="))
-			if err2 != nil {
-				return nil, fmt.Errorf("%w: base64 body: %v", ErrMalformed, err)
-			}
-			n = n2
+		if err == nil {
+			return out[:n], nil
+		}
+		// Some senders omit padding.
+		raw := bytes.TrimRight(clean, "=")
+		out = make([]byte, base64.RawStdEncoding.DecodedLen(len(raw)))
+		n, err2 := base64.RawStdEncoding.Decode(out, raw)
+		if err2 != nil {
+			return nil, fmt.Errorf("%w: base64 body: %v", ErrMalformed, err)
 		}
 		return out[:n], nil
 	}
