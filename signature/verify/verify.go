@@ -7,8 +7,10 @@ import (
 	"strings"
 
 	"github.com/sigintake/sigintake/signature"
+	"github.com/sigintake/sigintake/signature/asic"
 	"github.com/sigintake/sigintake/signature/cades"
 	"github.com/sigintake/sigintake/signature/smime"
+	"github.com/sigintake/sigintake/signature/xades"
 )
 
 // MaxFileSize is the largest file validated; larger ones are reported, not read.
@@ -80,9 +82,35 @@ func File(ctx context.Context, in Input, o signature.Options) (fr signature.File
 	case KindPDF:
 		return notYet(fr, signature.FormatPAdES, "PDF (PAdES)")
 	case KindZIP:
-		return notYet(fr, signature.FormatASiCE, "ASiC / eDoc container")
+		res, err := asic.Validate(ctx, in.Data, asic.Limits{}, o)
+		if err != nil {
+			fr.Format = signature.FormatASiCE
+			fr.Verdict = signature.Rejected
+			fr.Reasons = append(fr.Reasons, "no valid ASiC container could be read: "+err.Error())
+			return fr
+		}
+		fr.Format = res.Format
+		fr.Signatures = res.Signatures
+		fr.Verdict = signature.VerdictOf(fr.Signatures)
+		fr.Reasons = append(fr.Reasons, reasons(fr)...)
+		if len(res.Problems) > 0 {
+			// Uncovered or unlisted files, a broken mimetype or manifest:
+			// never accepted without a clerk (EN 319 162-1).
+			if fr.Verdict == signature.Accepted {
+				fr.Verdict = signature.Review
+			}
+			fr.Reasons = append(fr.Reasons, res.Problems...)
+		}
+		return fr
 	case KindXML:
-		return notYet(fr, signature.FormatXAdES, "XML (XAdES)")
+		res, err := xades.ValidateFile(ctx, in.Data, xades.Options{}, o)
+		fr.Format = signature.FormatXAdES
+		if err != nil {
+			fr.Verdict = signature.Rejected
+			fr.Reasons = append(fr.Reasons, "no valid XML signature could be read: "+err.Error())
+			return fr
+		}
+		fr.Signatures = res.Signatures
 	default:
 		fr.Verdict = signature.Rejected
 		fr.Reasons = append(fr.Reasons, "not a signed file of a known format: no signature found")
