@@ -84,10 +84,10 @@ func CheckCRL(der []byte, cert, issuer *pki.Certificate) (*Result, error) {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	if !pki.NamesEqual(crl.RawIssuer, cert.RawIssuer) {
-		return nil, fmt.Errorf("%w: CRL issuer %q is not the certificate's issuer %q (indirect CRLs are not supported)", ErrUnauthorized, crl.Issuer, cert.IssuerString())
+		return nil, fmt.Errorf("%w: CRL issuer %q is not the certificate's issuer %q (indirect CRLs are not supported)", ErrUnauthorized, crl.Issuer.String(), cert.IssuerString())
 	}
 	if !pki.NamesEqual(crl.RawIssuer, issuer.RawSubject) {
-		return nil, fmt.Errorf("%w: CRL issuer %q is not %q", ErrUnauthorized, crl.Issuer, issuer.SubjectString())
+		return nil, fmt.Errorf("%w: CRL issuer %q is not %q", ErrUnauthorized, crl.Issuer.String(), issuer.SubjectString())
 	}
 	var tbsAlg struct {
 		Raw     asn1.RawContent

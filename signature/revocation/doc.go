@@ -54,6 +54,7 @@
 //     removeFromCRL entry on a base CRL is ErrMalformed.
 //   - It sends no nonce (answers are cacheable), does not sign requests,
 //     and does not fetch over LDAP or FTP.
-//   - Answers on the disk cache are kept as fetched and verified again
-//     on every use; only OCSP answers that verify are cached.
+//   - The fetcher's caches hold bytes, not verdicts: every use verifies
+//     again. OCSP answers are cached only when they verify; CRLs when they
+//     parse (the fetcher does not know their issuer).
 package revocation

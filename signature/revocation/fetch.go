@@ -271,13 +271,7 @@ func (f *HTTPFetcher) store(key string, body []byte, next time.Time) {
 	}
 	f.memStore(key, body, next, now)
 	if f.CacheDir != "" {
-		p := f.diskPath(key)
-		tmp := p + ".tmp"
-		hdr := make([]byte, 8)
-		putBeUint64(hdr, uint64(next.Unix()))
-		if err := os.WriteFile(tmp, append(hdr, body...), 0o600); err == nil {
-			os.Rename(tmp, p)
-		}
+		f.diskStore(key, body, next)
 	}
 }
 
@@ -309,6 +303,28 @@ func (f *HTTPFetcher) memStore(key string, body []byte, exp, now time.Time) {
 		delete(f.cache, oldest)
 	}
 	f.cache[key] = cacheEntry{body: body, expires: exp}
+}
+
+// diskStore writes one cache file atomically (a unique temporary file
+// renamed into place). Failures only cost a later download.
+func (f *HTTPFetcher) diskStore(key string, body []byte, next time.Time) {
+	if err := os.MkdirAll(f.CacheDir, 0o700); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(f.CacheDir, ".tmp-*")
+	if err != nil {
+		return
+	}
+	hdr := make([]byte, 8)
+	putBeUint64(hdr, uint64(next.Unix()))
+	_, werr := tmp.Write(append(hdr, body...))
+	if cerr := tmp.Close(); werr != nil || cerr != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	if err := os.Rename(tmp.Name(), f.diskPath(key)); err != nil {
+		os.Remove(tmp.Name())
+	}
 }
 
 func (f *HTTPFetcher) diskPath(key string) string {

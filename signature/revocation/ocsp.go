@@ -76,8 +76,9 @@ type OCSPResponse struct {
 	Certs       []*pki.Certificate
 	ResponderID asn1.RawValue // [1] Name or [2] KeyHash
 	ProducedAt  time.Time
-	Responses   []singleResponseASN1
 	Nonce       []byte
+
+	responses []singleResponseASN1
 }
 
 // OCSPStatusError reports an OCSPResponse whose responseStatus is not
@@ -156,7 +157,7 @@ func ParseOCSP(der []byte) (*OCSPResponse, error) {
 	}
 	r := &OCSPResponse{
 		Raw: der, TBS: b.TBS.FullBytes, SigAlg: b.SigAlg, Signature: b.Signature.RightAlign(),
-		ResponderID: rd.ResponderID, ProducedAt: rd.ProducedAt, Responses: rd.Responses,
+		ResponderID: rd.ResponderID, ProducedAt: rd.ProducedAt, responses: rd.Responses,
 	}
 	if len(b.Certs) > 32 {
 		return nil, fmt.Errorf("%w: %d certificates in response", ErrMalformed, len(b.Certs))
@@ -251,14 +252,19 @@ func CheckOCSP(der []byte, cert, issuer *pki.Certificate, extra []*pki.Certifica
 		return nil, err
 	}
 	var single *singleResponseASN1
-	for i := range r.Responses {
-		if matchesCertID(r.Responses[i].CertID, cert, issuer) {
-			single = &r.Responses[i]
-			break
+	for i := range r.responses {
+		s := &r.responses[i]
+		if !matchesCertID(s.CertID, cert, issuer) {
+			continue
+		}
+		if single == nil {
+			single = s
+		} else if single.Status.Class != s.Status.Class || single.Status.Tag != s.Status.Tag {
+			return nil, fmt.Errorf("%w: OCSP response gives conflicting statuses for serial %s", ErrMalformed, cert.SerialNumber)
 		}
 	}
 	if single == nil {
-		return nil, fmt.Errorf("%w: OCSP response (%d entries) does not name serial %s of %q", ErrNoStatus, len(r.Responses), cert.SerialNumber, cert.IssuerString())
+		return nil, fmt.Errorf("%w: OCSP response (%d entries) does not name serial %s of %q", ErrNoStatus, len(r.responses), cert.SerialNumber, cert.IssuerString())
 	}
 	signer, err := r.verifySigner(issuer, extra)
 	if err != nil {
