@@ -53,7 +53,7 @@ func (s *Store) appendAudit(ctx context.Context, tx *sqlx.Tx, e AuditEntry) (Aud
 		LastID int64  `db:"last_id"`
 		Hash   string `db:"hash"`
 	}
-	if err := tx.GetContext(ctx, &head, `SELECT last_id, hash FROM audit_head WHERE one = 1`+lock); err != nil {
+	if err := s.tget(ctx, tx, &head, `SELECT last_id, hash FROM audit_head WHERE one = 1`+lock); err != nil {
 		return AuditEntry{}, fmt.Errorf("store: audit head: %w", err)
 	}
 	e.ID, e.PrevHash = head.LastID+1, head.Hash
@@ -62,11 +62,11 @@ func (s *Store) appendAudit(ctx context.Context, tx *sqlx.Tx, e AuditEntry) (Aud
 	}
 	e.At = e.At.UTC().Truncate(time.Microsecond)
 	e.Hash = auditHash(e)
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (id, at, actor, action, object, details, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), e.ID, s.t(e.At), e.Actor, e.Action, e.Object, string(e.Details), e.PrevHash, e.Hash); err != nil {
+	if _, err := s.texec(ctx, tx, `INSERT INTO audit_log (id, at, actor, action, object, details, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, s.t(e.At), e.Actor, e.Action, e.Object, string(e.Details), e.PrevHash, e.Hash); err != nil {
 		return AuditEntry{}, fmt.Errorf("store: audit append: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE audit_head SET last_id = ?, hash = ? WHERE one = 1`), e.ID, e.Hash); err != nil {
+	if _, err := s.texec(ctx, tx, `UPDATE audit_head SET last_id = ?, hash = ? WHERE one = 1`, e.ID, e.Hash); err != nil {
 		return AuditEntry{}, fmt.Errorf("store: audit head: %w", err)
 	}
 	return e, nil

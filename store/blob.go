@@ -26,14 +26,14 @@ func SHA256Hex(b []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// putBlob stores b under its SHA-256 unless it is already there.
-func (s *Store) putBlob(ctx context.Context, tx *sqlx.Tx, b []byte) (string, error) {
-	sum := SHA256Hex(b)
+// putBlob stores b under sum, its SHA-256 as the caller computed it with
+// SHA256Hex, unless it is already there.
+func (s *Store) putBlob(ctx context.Context, tx *sqlx.Tx, sum string, b []byte) (string, error) {
 	if b == nil {
 		b = []byte{}
 	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO blobs (sha256, size, data, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (sha256) DO NOTHING`), sum, len(b), b, s.t(s.now()))
+	_, err := s.texec(ctx, tx, `INSERT INTO blobs (sha256, size, data, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (sha256) DO NOTHING`, sum, len(b), b, s.t(s.now()))
 	if err != nil {
 		return "", fmt.Errorf("store: put blob: %w", err)
 	}

@@ -161,8 +161,8 @@ func (s *Store) saveRaw(ctx context.Context, tx *sqlx.Tx, in RawLetter, sum stri
 		Dup         sql.NullInt64 `db:"duplicate_of"`
 	}
 	var ex existing
-	err := tx.GetContext(ctx, &ex, s.q(`SELECT id, uidvalidity, sha256, outcome, duplicate_of FROM letters
-		WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`), in.Mailbox, in.UIDValidity, in.UID)
+	err := s.tget(ctx, tx, &ex, `SELECT id, uidvalidity, sha256, outcome, duplicate_of FROM letters
+		WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`, in.Mailbox, in.UIDValidity, in.UID)
 	switch {
 	case err == nil:
 		if ex.SHA256 != sum {
@@ -173,13 +173,13 @@ func (s *Store) saveRaw(ctx context.Context, tx *sqlx.Tx, in RawLetter, sum stri
 	case !errors.Is(err, sql.ErrNoRows):
 		return out, err
 	}
-	if _, err := s.putBlob(ctx, tx, in.Raw); err != nil {
+	if _, err := s.putBlob(ctx, tx, sum, in.Raw); err != nil {
 		return out, err
 	}
 	// Letters with the same bytes in this mailbox: usually none.
 	var same []existing
-	if err := tx.SelectContext(ctx, &same, s.q(`SELECT id, uidvalidity, sha256, outcome, duplicate_of FROM letters
-		WHERE mailbox = ? AND sha256 = ? ORDER BY id`), in.Mailbox, sum); err != nil {
+	if err := s.tselect(ctx, tx, &same, `SELECT id, uidvalidity, sha256, outcome, duplicate_of FROM letters
+		WHERE mailbox = ? AND sha256 = ? ORDER BY id`, in.Mailbox, sum); err != nil {
 		return out, err
 	}
 	var rebind *existing
@@ -192,8 +192,8 @@ func (s *Store) saveRaw(ctx context.Context, tx *sqlx.Tx, in RawLetter, sum stri
 	if rebind != nil {
 		// The same message after a UIDVALIDITY change: it is in the inbox
 		// again under a new UID.
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE letters SET uidvalidity = ?, uid = ?, moved = ?, moved_to = '', moved_at = NULL
-			WHERE id = ?`), in.UIDValidity, in.UID, false, rebind.ID); err != nil {
+		if _, err := s.texec(ctx, tx, `UPDATE letters SET uidvalidity = ?, uid = ?, moved = ?, moved_to = '', moved_at = NULL
+			WHERE id = ?`, in.UIDValidity, in.UID, false, rebind.ID); err != nil {
 			return out, err
 		}
 		out.ID, out.Outcome, out.DuplicateOf, out.Rebound = rebind.ID, OutcomeKind(rebind.Outcome), rebind.Dup.Int64, true
@@ -208,8 +208,8 @@ func (s *Store) saveRaw(ctx context.Context, tx *sqlx.Tx, in RawLetter, sum stri
 			dup = same[0].ID
 			out.DuplicateOf = same[0].ID
 		}
-		err := tx.GetContext(ctx, &out.ID, s.q(`INSERT INTO letters (mailbox, uidvalidity, uid, message_id, from_addr, subject,
-			received_at, stored_at, sha256, size, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		err := s.tget(ctx, tx, &out.ID, `INSERT INTO letters (mailbox, uidvalidity, uid, message_id, from_addr, subject,
+			received_at, stored_at, sha256, size, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.Mailbox, in.UIDValidity, in.UID, NormalizeMessageID(in.MessageID), in.From, in.Subject,
 			s.t(recv), s.t(now), sum, len(in.Raw), dup)
 		if err != nil {
@@ -217,12 +217,12 @@ func (s *Store) saveRaw(ctx context.Context, tx *sqlx.Tx, in RawLetter, sum stri
 		}
 		out.Created, out.Outcome = true, Pending
 	}
-	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO mailboxes (name, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?)
+	_, err = s.texec(ctx, tx, `INSERT INTO mailboxes (name, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET
 		last_uid = CASE WHEN mailboxes.uidvalidity IN (0, excluded.uidvalidity) AND excluded.last_uid > mailboxes.last_uid
 			THEN excluded.last_uid ELSE mailboxes.last_uid END,
 		uidvalidity = CASE WHEN mailboxes.uidvalidity = 0 THEN excluded.uidvalidity ELSE mailboxes.uidvalidity END,
-		updated_at = excluded.updated_at`), in.Mailbox, in.UIDValidity, in.UID, s.t(now))
+		updated_at = excluded.updated_at`, in.Mailbox, in.UIDValidity, in.UID, s.t(now))
 	return out, err
 }
 

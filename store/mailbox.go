@@ -53,8 +53,8 @@ func (s *Store) SyncUIDValidity(ctx context.Context, name string, uidvalidity ui
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		changed = false
 		now := s.now()
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO mailboxes (name, uidvalidity, last_uid, updated_at) VALUES (?, ?, 0, ?)
-			ON CONFLICT (name) DO NOTHING`), name, uidvalidity, s.t(now)); err != nil {
+		if _, err := s.texec(ctx, tx, `INSERT INTO mailboxes (name, uidvalidity, last_uid, updated_at) VALUES (?, ?, 0, ?)
+			ON CONFLICT (name) DO NOTHING`, name, uidvalidity, s.t(now)); err != nil {
 			return err
 		}
 		var r mailboxRow
@@ -63,7 +63,7 @@ func (s *Store) SyncUIDValidity(ctx context.Context, name string, uidvalidity ui
 		}
 		if uint32(r.UIDValidity) != uidvalidity {
 			old := r.UIDValidity
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE mailboxes SET uidvalidity = ?, last_uid = 0, updated_at = ? WHERE name = ?`),
+			if _, err := s.texec(ctx, tx, `UPDATE mailboxes SET uidvalidity = ?, last_uid = 0, updated_at = ? WHERE name = ?`,
 				uidvalidity, s.t(now), name); err != nil {
 				return err
 			}

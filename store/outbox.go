@@ -100,8 +100,8 @@ func (s *Store) MarkSent(ctx context.Context, id int64, owner string) error {
 			Kind     string        `db:"kind"`
 			MsgID    string        `db:"message_id"`
 		}
-		err := tx.GetContext(ctx, &r, s.q(`UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL, last_error = ''
-			WHERE id = ? AND status = 'sending' AND claimed_by = ? RETURNING letter_id, case_id, kind, message_id`), s.t(now), id, owner)
+		err := s.tget(ctx, tx, &r, `UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL, last_error = ''
+			WHERE id = ? AND status = 'sending' AND claimed_by = ? RETURNING letter_id, case_id, kind, message_id`, s.t(now), id, owner)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: outbox %d by %s", ErrNotClaimed, id, owner)
 		}
@@ -129,7 +129,7 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, owner, cause string, p
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := s.now()
 		var attempts int
-		err := tx.GetContext(ctx, &attempts, s.q(`SELECT attempts FROM outbox WHERE id = ? AND status = 'sending' AND claimed_by = ?`), id, owner)
+		err := s.tget(ctx, tx, &attempts, `SELECT attempts FROM outbox WHERE id = ? AND status = 'sending' AND claimed_by = ?`, id, owner)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: outbox %d by %s", ErrNotClaimed, id, owner)
 		}
@@ -138,7 +138,7 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, owner, cause string, p
 		}
 		if permanent {
 			next = time.Time{}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ? WHERE id = ?`),
+			if _, err := s.texec(ctx, tx, `UPDATE outbox SET status = 'failed', claimed_until = NULL, last_error = ? WHERE id = ?`,
 				cause, id); err != nil {
 				return err
 			}
@@ -147,8 +147,8 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, owner, cause string, p
 			return err
 		}
 		next = now.Add(Backoff(attempts))
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET status = 'queued', claimed_until = NULL, last_error = ?, next_attempt_at = ?
-			WHERE id = ?`), cause, s.t(next), id)
+		_, err = s.texec(ctx, tx, `UPDATE outbox SET status = 'queued', claimed_until = NULL, last_error = ?, next_attempt_at = ?
+			WHERE id = ?`, cause, s.t(next), id)
 		return err
 	})
 	if err != nil && !errors.Is(err, ErrNotClaimed) {

@@ -100,12 +100,12 @@ func (s *Store) RecordOutcomes(ctx context.Context, os []Outcome) (recs []Record
 		recs, errs = make([]Recorded, len(os)), make([]error, len(os))
 		now := s.now()
 		for i, o := range os {
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT outcome"); err != nil {
+			if _, err := s.texec(ctx, tx, "SAVEPOINT outcome"); err != nil {
 				return err
 			}
 			rec, err := s.recordOne(ctx, tx, o, now)
 			if err == nil {
-				if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT outcome"); err != nil {
+				if _, err := s.texec(ctx, tx, "RELEASE SAVEPOINT outcome"); err != nil {
 					return err
 				}
 				recs[i] = rec
@@ -115,10 +115,10 @@ func (s *Store) RecordOutcomes(ctx context.Context, os []Outcome) (recs []Record
 				!errors.Is(err, errCompose) {
 				return fmt.Errorf("store: record outcome of letter %d: %w", o.LetterID, err)
 			}
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT outcome"); err != nil {
+			if _, err := s.texec(ctx, tx, "ROLLBACK TO SAVEPOINT outcome"); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT outcome"); err != nil {
+			if _, err := s.texec(ctx, tx, "RELEASE SAVEPOINT outcome"); err != nil {
 				return err
 			}
 			errs[i] = err
@@ -176,12 +176,12 @@ func (s *Store) recordTx(ctx context.Context, tx *sqlx.Tx, o Outcome, now time.T
 		From    string `db:"from_addr"`
 		Subject string `db:"subject"`
 	}
-	err := tx.GetContext(ctx, &l, s.q(`UPDATE letters SET outcome = ?, reasons = ?, classification = ?, decided_at = ?,
-			next_attempt_at = NULL WHERE id = ? AND outcome = 'pending' RETURNING mailbox, from_addr, subject`),
+	err := s.tget(ctx, tx, &l, `UPDATE letters SET outcome = ?, reasons = ?, classification = ?, decided_at = ?,
+			next_attempt_at = NULL WHERE id = ? AND outcome = 'pending' RETURNING mailbox, from_addr, subject`,
 		string(o.Outcome), string(reasonsJSON), o.Classification, s.t(now), o.LetterID)
 	if errors.Is(err, sql.ErrNoRows) {
 		var cur string
-		if err := tx.GetContext(ctx, &cur, s.q(`SELECT outcome FROM letters WHERE id = ?`), o.LetterID); err != nil {
+		if err := s.tget(ctx, tx, &cur, `SELECT outcome FROM letters WHERE id = ?`, o.LetterID); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("%w: letter %d", ErrNotFound, o.LetterID)
 			}
@@ -196,15 +196,15 @@ func (s *Store) recordTx(ctx context.Context, tx *sqlx.Tx, o Outcome, now time.T
 	partIDs := map[string]int64{}
 	for _, a := range o.Attachments {
 		if a.Data != nil {
-			sum, err := s.putBlob(ctx, tx, a.Data)
+			sum, err := s.putBlob(ctx, tx, SHA256Hex(a.Data), a.Data)
 			if err != nil {
 				return err
 			}
 			a.SHA256, a.Size = sum, int64(len(a.Data))
 		}
 		var id int64
-		if err := tx.GetContext(ctx, &id, s.q(`INSERT INTO attachments (letter_id, part_path, name, content_type, size, sha256)
-				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), o.LetterID, a.PartPath, a.Name, a.ContentType, a.Size, a.SHA256); err != nil {
+		if err := s.tget(ctx, tx, &id, `INSERT INTO attachments (letter_id, part_path, name, content_type, size, sha256)
+				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, o.LetterID, a.PartPath, a.Name, a.ContentType, a.Size, a.SHA256); err != nil {
 			return fmt.Errorf("attachment %q: %w", a.PartPath, err)
 		}
 		partIDs[a.PartPath] = id
@@ -236,8 +236,8 @@ func (s *Store) recordTx(ctx context.Context, tx *sqlx.Tx, o Outcome, now time.T
 		if strings.Contains(series, "{YY") {
 			year = at.Year()
 		}
-		if err := tx.GetContext(ctx, &seq, s.q(`INSERT INTO case_counters (series, year, last) VALUES (?, ?, 1)
-				ON CONFLICT (series, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`), series, year); err != nil {
+		if err := s.tget(ctx, tx, &seq, `INSERT INTO case_counters (series, year, last) VALUES (?, ?, 1)
+				ON CONFLICT (series, year) DO UPDATE SET last = case_counters.last + 1 RETURNING last`, series, year); err != nil {
 			return fmt.Errorf("case counter: %w", err)
 		}
 		caseNumber, _ = FormatCaseNumber(series, at.Year(), seq)
@@ -248,8 +248,8 @@ func (s *Store) recordTx(ctx context.Context, tx *sqlx.Tx, o Outcome, now time.T
 		if client == "" {
 			client = l.From
 		}
-		if err := tx.GetContext(ctx, &rec.CaseID, s.q(`INSERT INTO cases (number, mailbox, status, opened_at, subject, client_address, letter_id)
-				VALUES (?, ?, 'open', ?, ?, ?, ?) RETURNING id`), caseNumber, l.Mailbox, s.t(at), subject, client, o.LetterID); err != nil {
+		if err := s.tget(ctx, tx, &rec.CaseID, `INSERT INTO cases (number, mailbox, status, opened_at, subject, client_address, letter_id)
+				VALUES (?, ?, 'open', ?, ?, ?, ?) RETURNING id`, caseNumber, l.Mailbox, s.t(at), subject, client, o.LetterID); err != nil {
 			return fmt.Errorf("case %s: %w", caseNumber, err)
 		}
 		rec.CaseNumber, rec.CaseOpened = caseNumber, true
@@ -257,7 +257,7 @@ func (s *Store) recordTx(ctx context.Context, tx *sqlx.Tx, o Outcome, now time.T
 			return err
 		}
 	case o.CaseID != 0:
-		if err := tx.GetContext(ctx, &caseNumber, s.q(`SELECT number FROM cases WHERE id = ?`), o.CaseID); err != nil {
+		if err := s.tget(ctx, tx, &caseNumber, `SELECT number FROM cases WHERE id = ?`, o.CaseID); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("%w: case %d", ErrNotFound, o.CaseID)
 			}
@@ -270,14 +270,14 @@ func (s *Store) recordTx(ctx context.Context, tx *sqlx.Tx, o Outcome, now time.T
 		}
 	}
 	if rec.CaseID != 0 {
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE letters SET case_id = ? WHERE id = ?`), rec.CaseID, o.LetterID); err != nil {
+		if _, err := s.texec(ctx, tx, `UPDATE letters SET case_id = ? WHERE id = ?`, rec.CaseID, o.LetterID); err != nil {
 			return err
 		}
 	}
 	// Review item.
 	if o.Review != "" {
-		if err := tx.GetContext(ctx, &rec.ReviewID, s.q(`INSERT INTO review_items (letter_id, reason, created_at)
-				VALUES (?, ?, ?) RETURNING id`), o.LetterID, o.Review, s.t(now)); err != nil {
+		if err := s.tget(ctx, tx, &rec.ReviewID, `INSERT INTO review_items (letter_id, reason, created_at)
+				VALUES (?, ?, ?) RETURNING id`, o.LetterID, o.Review, s.t(now)); err != nil {
 			return fmt.Errorf("review item: %w", err)
 		}
 	}
@@ -286,8 +286,8 @@ func (s *Store) recordTx(ctx context.Context, tx *sqlx.Tx, o Outcome, now time.T
 		allowed := true
 		if r.LimitPerDay > 0 {
 			var n int
-			if err := tx.GetContext(ctx, &n, s.q(`INSERT INTO reply_counts (recipient, day, count) VALUES (?, ?, 1)
-					ON CONFLICT (recipient, day) DO UPDATE SET count = reply_counts.count + 1 RETURNING count`),
+			if err := s.tget(ctx, tx, &n, `INSERT INTO reply_counts (recipient, day, count) VALUES (?, ?, 1)
+					ON CONFLICT (recipient, day) DO UPDATE SET count = reply_counts.count + 1 RETURNING count`,
 				strings.ToLower(r.Recipient), now.Format("2006-01-02")); err != nil {
 				return fmt.Errorf("reply count: %w", err)
 			}
@@ -302,8 +302,8 @@ func (s *Store) recordTx(ctx context.Context, tx *sqlx.Tx, o Outcome, now time.T
 					return fmt.Errorf("%w: %w", errCompose, err)
 				}
 			}
-			if err := tx.GetContext(ctx, &rec.OutboxID, s.q(`INSERT INTO outbox (letter_id, case_id, kind, recipient, message_id, raw,
-					status, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING id`),
+			if err := s.tget(ctx, tx, &rec.OutboxID, `INSERT INTO outbox (letter_id, case_id, kind, recipient, message_id, raw,
+					status, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?) RETURNING id`,
 				o.LetterID, nullID(rec.CaseID), string(r.Kind), r.Recipient, NormalizeMessageID(r.MessageID), raw,
 				s.t(now), s.t(now)); err != nil {
 				return fmt.Errorf("outbox: %w", err)
@@ -362,8 +362,8 @@ func (s *Store) caseEvent(ctx context.Context, tx *sqlx.Tx, caseID int64, at tim
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO case_events (case_id, at, kind, letter_id, outbox_id, actor, details)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`), caseID, s.t(at), kind, nullID(letterID), nullID(outboxID), actor, string(b))
+	_, err = s.texec(ctx, tx, `INSERT INTO case_events (case_id, at, kind, letter_id, outbox_id, actor, details)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, caseID, s.t(at), kind, nullID(letterID), nullID(outboxID), actor, string(b))
 	if err != nil {
 		return fmt.Errorf("case event: %w", err)
 	}

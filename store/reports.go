@@ -22,10 +22,10 @@ func (s *Store) insertReport(ctx context.Context, tx *sqlx.Tx, r Report, now tim
 	if !json.Valid(js) {
 		return fmt.Errorf("%w: report JSON of %q is not JSON", ErrInvalid, r.FileName)
 	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO signature_reports (letter_id, attachment_id, file_name, format,
+	_, err := s.texec(ctx, tx, `INSERT INTO signature_reports (letter_id, attachment_id, file_name, format,
 		indication, subindication, qualification, level, signer_subject, signer_serial, signer_org, issuer,
 		cert_sha256, cert_serial, signing_time, best_signature_time, verdict, report_json, validated_at, validator_version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.LetterID, nullID(r.AttachmentID), r.FileName, r.Format, r.Indication, r.SubIndication, r.Qualification,
 		r.Level, r.SignerSubject, r.SignerSerial, r.SignerOrg, r.Issuer, r.CertSHA256, r.CertSerial,
 		s.tn(r.SigningTime), s.tn(r.BestSignatureTime), r.Verdict, js, s.t(r.ValidatedAt), r.ValidatorVersion)
@@ -47,7 +47,7 @@ func (s *Store) AddReports(ctx context.Context, letterID int64, reports []Report
 		for _, r := range reports {
 			r.LetterID = letterID
 			if r.AttachmentID == 0 && r.AttachmentPart != "" {
-				if err := tx.GetContext(ctx, &r.AttachmentID, s.q(`SELECT id FROM attachments WHERE letter_id = ? AND part_path = ?`),
+				if err := s.tget(ctx, tx, &r.AttachmentID, `SELECT id FROM attachments WHERE letter_id = ? AND part_path = ?`,
 					letterID, r.AttachmentPart); err != nil {
 					return fmt.Errorf("store: attachment %q of letter %d: %w", r.AttachmentPart, letterID, err)
 				}

@@ -45,6 +45,9 @@ type Store struct {
 	dialect Dialect
 	clockMu sync.RWMutex
 	clock   func() time.Time
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sqlx.Stmt // prepared on s.db, reused per connection
 }
 
 var bindOnce sync.Once
@@ -77,6 +80,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		s.dialect = SQLite
 		q := url.Values{}
+		q.Add("_pragma", "page_size(16384)")
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "foreign_keys(1)")
@@ -99,7 +103,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 // Dialect reports which database the store uses.
 func (s *Store) Dialect() Dialect { return s.dialect }
@@ -208,4 +220,50 @@ func isUniqueViolation(err error) bool {
 		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
 	return false
+}
+
+// stmt returns the statement for query (written with ?), prepared once on
+// the pool and bound to tx. database/sql keeps the driver statement per
+// connection, so a hot query is parsed once per connection, not per call.
+func (s *Store) stmt(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
+	s.stmtMu.Lock()
+	st, ok := s.stmts[query]
+	if !ok {
+		var err error
+		st, err = s.db.PreparexContext(ctx, s.q(query))
+		if err != nil {
+			s.stmtMu.Unlock()
+			return nil, err
+		}
+		if s.stmts == nil {
+			s.stmts = map[string]*sqlx.Stmt{}
+		}
+		s.stmts[query] = st
+	}
+	s.stmtMu.Unlock()
+	return tx.StmtxContext(ctx, st), nil
+}
+
+func (s *Store) tget(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
+	st, err := s.stmt(ctx, tx, query)
+	if err != nil {
+		return err
+	}
+	return st.GetContext(ctx, dest, args...)
+}
+
+func (s *Store) tselect(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
+	st, err := s.stmt(ctx, tx, query)
+	if err != nil {
+		return err
+	}
+	return st.SelectContext(ctx, dest, args...)
+}
+
+func (s *Store) texec(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (sql.Result, error) {
+	st, err := s.stmt(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }

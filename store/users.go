@@ -32,8 +32,8 @@ func (s *Store) CreateUser(ctx context.Context, actor, name string, role Role, p
 	}
 	var r userRow
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &r, s.q(`INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)
-			RETURNING id, name, role, password_hash, disabled, created_at`), name, string(role), passwordHash, s.t(s.now())); err != nil {
+		if err := s.tget(ctx, tx, &r, `INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)
+			RETURNING id, name, role, password_hash, disabled, created_at`, name, string(role), passwordHash, s.t(s.now())); err != nil {
 			return err
 		}
 		d, _ := json.Marshal(map[string]any{"role": role})
@@ -64,8 +64,8 @@ func (s *Store) UserByName(ctx context.Context, name string) (User, error) {
 func (s *Store) UpdateUser(ctx context.Context, actor, name string, disabled bool, passwordHash string) error {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var id int64
-		err := tx.GetContext(ctx, &id, s.q(`UPDATE users SET disabled = ?,
-			password_hash = CASE WHEN ? = '' THEN password_hash ELSE ? END WHERE name = ? RETURNING id`),
+		err := s.tget(ctx, tx, &id, `UPDATE users SET disabled = ?,
+			password_hash = CASE WHEN ? = '' THEN password_hash ELSE ? END WHERE name = ? RETURNING id`,
 			disabled, passwordHash, passwordHash, name)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%w: user %s", ErrNotFound, name)
@@ -74,7 +74,7 @@ func (s *Store) UpdateUser(ctx context.Context, actor, name string, disabled boo
 			return err
 		}
 		if disabled || passwordHash != "" {
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ?`), id); err != nil {
+			if _, err := s.texec(ctx, tx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 				return err
 			}
 		}
