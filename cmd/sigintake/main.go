@@ -27,6 +27,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"verify", "validate the signatures of files (CMS/CAdES, S/MIME)", runVerify},
+		{"trust", "EU trusted lists: show, refresh, explain CERT", runTrust},
 		{"version", "print the version and build information", runVersion},
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/sigintake/sigintake/signature"
 	"github.com/sigintake/sigintake/signature/pki"
 	"github.com/sigintake/sigintake/signature/revocation"
+	"github.com/sigintake/sigintake/signature/trust"
 	"github.com/sigintake/sigintake/signature/verify"
 )
 
@@ -65,15 +66,33 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sigintake verify: --intermediate: %v\n", err)
 		return 2
 	}
-	if len(lists) > 0 || len(listSigners) > 0 {
-		fmt.Fprintln(stderr, "sigintake verify: --trusted-list and --trusted-list-signer are not yet supported by this version")
-		return 2
-	}
 	if !*offline {
 		o.Fetcher = &revocation.HTTPFetcher{}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if len(lists) > 0 || len(listSigners) > 0 {
+		if len(lists) == 0 {
+			fmt.Fprintln(stderr, "sigintake verify: --trusted-list-signer needs --trusted-list")
+			return 2
+		}
+		signers, err := readCertificates(listSigners)
+		if err != nil {
+			fmt.Fprintf(stderr, "sigintake verify: --trusted-list-signer: %v\n", err)
+			return 2
+		}
+		ls, err := trust.Load(ctx, trust.LoadOptions{Files: lists, Signers: signers, At: o.Time})
+		if err != nil {
+			fmt.Fprintf(stderr, "sigintake verify: --trusted-list: %v\n", err)
+			return 2
+		}
+		for _, s := range ls.Summaries() {
+			if s.Status != trust.StatusOK {
+				fmt.Fprintf(stderr, "sigintake verify: warning: trusted list %s (%s) is %s: %s %s\n", s.Territory, s.Source, s.Status, s.SignatureStatus, s.Error)
+			}
+		}
+		o.Trust = ls
+	}
 
 	reports := make([]signature.FileReport, 0, fs.NArg())
 	for _, name := range fs.Args() {
