@@ -53,6 +53,9 @@ type Container struct {
 	// Problems are deviations from EN 319 162-1 that do not stop the
 	// validation but keep the file from being accepted without a clerk.
 	Problems []string
+	// Notes are deviations that DSS reports as warnings only: a mimetype
+	// entry that is not first, compressed or has an extra field.
+	Notes []string
 	// Ignored are META-INF entries that are neither signatures nor
 	// manifests (e.g. container.xml, metadata.xml).
 	Ignored []string
@@ -79,13 +82,13 @@ func Open(data []byte, l Limits) (*Container, error) {
 		case e.Name == "mimetype":
 			c.MimeType = string(e.Data)
 			if i != 0 || a.FirstLocalName != "mimetype" {
-				c.problem("the mimetype entry is not the first entry of the archive (EN 319 162-1 §A.1)")
+				c.Notes = append(c.Notes, "the mimetype entry is not the first entry of the archive (EN 319 162-1 §A.1)")
 			}
 			if e.Method != 0 {
-				c.problem("the mimetype entry is compressed; it must be stored (EN 319 162-1 §A.1)")
+				c.Notes = append(c.Notes, "the mimetype entry is compressed; it must be stored (EN 319 162-1 §A.1)")
 			}
 			if e.Extra != 0 {
-				c.problem("the mimetype entry has an extra field (EN 319 162-1 §A.1)")
+				c.Notes = append(c.Notes, "the mimetype entry has an extra field (EN 319 162-1 §A.1)")
 			}
 		case e.Dir:
 		case strings.HasPrefix(e.Name, "META-INF/"):

@@ -26,7 +26,10 @@ func TestExplore(t *testing.T) {
 		}
 		t.Logf("%s: %s problems=%v", filepath.Base(f), res.Format, res.Problems)
 		for _, s := range res.Signatures {
-			t.Logf("   %s %s %s %s cov=%v err=%s warn=%s", s.ID, s.Indication, s.SubIndication, s.Level, s.Covered, strings.Join(s.Errors, " | "), strings.Join(s.Warnings, " | "))
+			t.Logf("   %s %s %s %s", s.ID, s.Indication, s.SubIndication, s.Level)
+			for _, ts := range s.Timestamps {
+				t.Logf("      ts %s %s %s %v", ts.Type, ts.Indication, ts.SubIndication, strings.Join(ts.Errors, "|")[:min(150, len(strings.Join(ts.Errors, "|")))])
+			}
 		}
 	}
 }

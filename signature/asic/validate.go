@@ -30,6 +30,9 @@ type Result struct {
 	// file from being accepted: uncovered files, manifest mismatches, a
 	// missing or misplaced mimetype, unreadable signature files.
 	Problems []string
+	// Notes are deviations that do not block acceptance (EN 319 162-1
+	// §A.1 mimetype placement, which DSS reports as a warning).
+	Notes []string
 }
 
 // Validate opens data as an ASiC container and validates every signature
@@ -40,7 +43,7 @@ func Validate(ctx context.Context, data []byte, l Limits, o signature.Options) (
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Kind: c.Kind, Problems: append([]string{}, c.Problems...), Signatures: []signature.Report{}}
+	res := &Result{Kind: c.Kind, Problems: append([]string{}, c.Problems...), Notes: c.Notes, Signatures: []signature.Report{}}
 	for _, f := range c.Files {
 		res.Files = append(res.Files, f.Name)
 	}

@@ -101,6 +101,7 @@ func File(ctx context.Context, in Input, o signature.Options) (fr signature.File
 			}
 			fr.Reasons = append(fr.Reasons, res.Problems...)
 		}
+		fr.Reasons = append(fr.Reasons, res.Notes...)
 		return fr
 	case KindXML:
 		res, err := xades.ValidateFile(ctx, in.Data, xades.Options{}, o)

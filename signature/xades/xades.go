@@ -332,7 +332,7 @@ func (r *reader) checkSignedProperties() {
 			if !ok || dref.ID == "" {
 				continue
 			}
-			if want, ok := r.xo.MediaTypes[dref.URI]; ok && !strings.EqualFold(want, mt) {
+			if want, ok := r.xo.MediaTypes[dref.URI]; ok && !sameMediaType(want, mt) {
 				r.d.MediaTypeMismatch = append(r.d.MediaTypeMismatch, dref.URI)
 				r.ev.Warnings = append(r.ev.Warnings, fmt.Sprintf("The signed media type of %q (%s) differs from the container manifest's (%s).", dref.URI, mt, want))
 			}
@@ -591,4 +591,15 @@ func (r *reader) timeMark() {
 		}
 	}
 	r.ev.Warnings = append(r.ev.Warnings, "BDOC time-mark policy, but no embedded OCSP response carries a nonce bound to the signature value.")
+}
+
+// sameMediaType compares media types; application/octet-stream (the
+// generic type many producers write) matches anything.
+func sameMediaType(a, b string) bool {
+	norm := func(s string) string {
+		s, _, _ = strings.Cut(s, ";")
+		return strings.ToLower(strings.TrimSpace(s))
+	}
+	a, b = norm(a), norm(b)
+	return a == b || a == "application/octet-stream" || b == "application/octet-stream"
 }
