@@ -113,6 +113,13 @@ func evidence(sd *cms.SignedData, si *cms.SignerInfo, certs []*pki.Certificate, 
 	}
 	ev.CRLs = append(ev.CRLs, crls...)
 	ev.OCSP = append(ev.OCSP, ocsps...)
+	// Adobe's revocation archive (a signed attribute of PDF signatures).
+	crls, ocsps, err = si.AdobeRevocationInfoArchival()
+	if err != nil {
+		ev.Warnings = append(ev.Warnings, "The Adobe revocation archive attribute is unreadable: "+err.Error())
+	}
+	ev.CRLs = append(ev.CRLs, crls...)
+	ev.OCSP = append(ev.OCSP, ocsps...)
 
 	// Identification of the signing certificate (§5.2.3).
 	var extra [][]byte

@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"encoding/asn1"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sigintake/sigintake/signature"
 	"github.com/sigintake/sigintake/signature/cades"
+	"github.com/sigintake/sigintake/signature/cms"
 	"github.com/sigintake/sigintake/signature/revocation"
 	"github.com/sigintake/sigintake/signature/sigtest"
 )
@@ -222,4 +224,35 @@ func TestGarbage(t *testing.T) {
 
 func newFetcher() revocation.Fetcher {
 	return &revocation.HTTPFetcher{Timeout: 2 * time.Second}
+}
+
+// TestAdobeRevocationArchive validates offline with the revocation data of
+// the adbe-revocationInfoArchival signed attribute, as PDF signers embed it.
+func TestAdobeRevocationArchive(t *testing.T) {
+	e := newEnv(t)
+	l := e.qualified(sigtest.LeafOptions{})
+	ocspSeq, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: l.Issuer.OCSPResponse(l.Cert)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	field, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 1, IsCompound: true, Bytes: ocspSeq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: field})
+	if err != nil {
+		t.Fatal(err)
+	}
+	der := sigtest.SignCMS(content, l, sigtest.CMSOptions{ExtraSignedAttrs: []sigtest.Attribute{
+		{Type: cms.OIDAttrAdobeRevocationInfoArchival, Values: [][]byte{archive}}}})
+	o := e.opts
+	o.Fetcher = nil
+	res, err := cades.Validate(context.Background(), der, nil, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Signatures[0]
+	if s.Indication != signature.TotalPassed || s.Revocation.Source != signature.RevocationEmbedded {
+		t.Fatalf("%s %s revocation %+v errors %q", s.Indication, s.SubIndication, s.Revocation, s.Errors)
+	}
 }
