@@ -13,12 +13,12 @@ import (
 // mutations: it must never panic, and what it accepts must be usable by
 // the qualification code.
 func FuzzParseList(f *testing.F) {
-	// A real list, cut down to its scheme information and first provider
+	// A real list, cut down to its scheme information and first service
 	// (whole real lists, 100-500 kB, make the fuzzer crawl).
 	if b, err := os.ReadFile(filepath.Join(sharedDir(f), "trust/tl/status-history-EE_T/EE_T-CA-withdrawn.xml")); err == nil {
 		s := string(b)
-		if i := strings.Index(s, "</TrustServiceProvider>"); i > 0 {
-			f.Add([]byte(s[:i] + "</TrustServiceProvider></TrustServiceProviderList></TrustServiceStatusList>"))
+		if i := strings.Index(s, "</TSPService>"); i > 0 {
+			f.Add([]byte(s[:i] + "</TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList></TrustServiceStatusList>"))
 		}
 	}
 	cert := quickCA(f, 1)
