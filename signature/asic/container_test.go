@@ -171,7 +171,7 @@ func TestContainerRules(t *testing.T) {
 		problem string
 	}{
 		{"fail/no-mimetype", []zipEntry{{Name: docs[0].Name, Data: docs[0].Data}, {Name: "META-INF/manifest.xml", Data: man}, {Name: "META-INF/signatures0.xml", Data: sig}}, nil, "no mimetype"},
-				{"fail/no-manifest", []zipEntry{{Name: "mimetype", Data: mt}, {Name: docs[0].Name, Data: docs[0].Data}, {Name: "META-INF/signatures0.xml", Data: sig}}, nil, "no META-INF/manifest.xml"},
+		{"fail/no-manifest", []zipEntry{{Name: "mimetype", Data: mt}, {Name: docs[0].Name, Data: docs[0].Data}, {Name: "META-INF/signatures0.xml", Data: sig}}, nil, "no META-INF/manifest.xml"},
 		{"fail/unlisted-file", []zipEntry{{Name: "mimetype", Data: mt}, {Name: docs[0].Name, Data: docs[0].Data}, {Name: "x.txt", Data: []byte("x")}, {Name: "META-INF/manifest.xml", Data: man}, {Name: "META-INF/signatures0.xml", Data: sig}}, nil, `"x.txt" is not listed`},
 		{"fail/no-signature", []zipEntry{{Name: "mimetype", Data: mt}, {Name: docs[0].Name, Data: docs[0].Data}, {Name: "META-INF/manifest.xml", Data: man}}, ErrContainer, ""},
 		{"fail/zip-slip", []zipEntry{{Name: "mimetype", Data: mt}, {Name: "../../etc/passwd", Data: []byte("x")}, {Name: "META-INF/signatures0.xml", Data: sig}}, ErrPath, ""},

@@ -211,7 +211,11 @@ func (c *Container) validateCAdES(ctx context.Context, sf SigFile, o signature.O
 	}
 	for _, rep := range r.Signatures {
 		rep.ID = sf.Name + "/" + rep.ID
-		if manifestErr != nil {
+		switch {
+		case errors.Is(manifestErr, errDigest):
+			rep.Indication, rep.SubIndication = signature.TotalFailed, signature.HashFailure
+			rep.Errors = append([]string{"A data file does not match its digest in the signed ASiCManifest: " + manifestErr.Error()}, rep.Errors...)
+		case manifestErr != nil:
 			rep.Indication, rep.SubIndication = signature.Indeterminate, signature.SignedDataNotFound
 			rep.Errors = append([]string{"The signed data was not found: " + manifestErr.Error()}, rep.Errors...)
 		}
@@ -255,7 +259,7 @@ func (c *Container) asicManifestFor(sig string) (string, []byte, []string, error
 				return "", nil, nil, fmt.Errorf("%w %s: DataObjectReference without digest", errManifest, name)
 			}
 			if err := checkDigest(dm.SelectAttrValue("Algorithm", ""), dv.Text(), c.mustFile(fname)); err != nil {
-				return "", nil, nil, fmt.Errorf("%w %s: %q: %v", errManifest, name, uri, err)
+				return "", nil, nil, fmt.Errorf("%w %s: %q: %w", errManifest, name, uri, err)
 			}
 			files = append(files, fname)
 		}

@@ -299,6 +299,10 @@ func (r *reader) checkSignedProperties() {
 	switch {
 	case r.sp == nil:
 		return
+	case r.ev.SignatureErr != nil:
+		// The SignedInfo was altered: the signature value failing is the
+		// decisive reason (DSS: SIG_CRYPTO_FAILURE).
+		return
 	case len(spRefs) == 0:
 		r.formatErr(fmt.Errorf("%w: SignedInfo has no reference of type SignedProperties: the qualifying properties are not signed", ErrFormat))
 		return
