@@ -46,8 +46,9 @@ type Store struct {
 	clockMu sync.RWMutex
 	clock   func() time.Time
 
-	stmtMu sync.Mutex
-	stmts  map[string]*sqlx.Stmt // prepared on s.db, reused per connection
+	stmtMu  sync.Mutex
+	stmts   map[string]*sqlx.Stmt // prepared on s.db, reused per connection; nil: failed to prepare
+	pending map[string]bool       // seen in a transaction, not yet prepared
 }
 
 var bindOnce sync.Once
@@ -106,7 +107,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 func (s *Store) Close() error {
 	s.stmtMu.Lock()
 	for _, st := range s.stmts {
-		st.Close()
+		if st != nil {
+			st.Close()
+		}
 	}
 	s.stmts = nil
 	s.stmtMu.Unlock()
@@ -163,6 +166,12 @@ func nt(v sql.NullTime) time.Time {
 // inTx runs fn in a transaction (BEGIN IMMEDIATE on SQLite, READ COMMITTED on
 // PostgreSQL) and commits it when fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	s.stmtMu.Lock()
+	pending := len(s.pending) > 0
+	s.stmtMu.Unlock()
+	if pending {
+		s.preparePending(ctx)
+	}
 	for attempt := 0; ; attempt++ {
 		err := s.tryTx(ctx, fn)
 		if err != nil && attempt < 5 && s.retryable(err) && ctx.Err() == nil {
@@ -222,48 +231,76 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
-// stmt returns the statement for query (written with ?), prepared once on
-// the pool and bound to tx. database/sql keeps the driver statement per
-// connection, so a hot query is parsed once per connection, not per call.
-func (s *Store) stmt(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
+// stmt returns the statement for query (written with ?) prepared on the
+// pool and bound to tx, or nil when it is not prepared yet. database/sql
+// keeps a prepared statement per connection, so a hot query is parsed once
+// per connection instead of on every call. A statement is never prepared
+// inside a transaction (that would need a second connection from the pool
+// while this one holds SQLite's write lock): a miss is noted and prepared by
+// the next inTx before it begins.
+func (s *Store) stmt(ctx context.Context, tx *sqlx.Tx, query string) *sqlx.Stmt {
 	s.stmtMu.Lock()
 	st, ok := s.stmts[query]
 	if !ok {
-		var err error
-		st, err = s.db.PreparexContext(ctx, s.q(query))
-		if err != nil {
-			s.stmtMu.Unlock()
-			return nil, err
+		if s.pending == nil {
+			s.pending = map[string]bool{}
 		}
+		s.pending[query] = true
+	}
+	s.stmtMu.Unlock()
+	if st == nil {
+		return nil
+	}
+	return tx.StmtxContext(ctx, st)
+}
+
+// preparePending prepares the statements noted by stmt. Call it holding no
+// connection.
+func (s *Store) preparePending(ctx context.Context) {
+	s.stmtMu.Lock()
+	var qs []string
+	for q := range s.pending {
+		qs = append(qs, q)
+	}
+	s.pending = nil
+	s.stmtMu.Unlock()
+	for _, q := range qs {
+		st, err := s.db.PreparexContext(ctx, s.q(q))
+		s.stmtMu.Lock()
 		if s.stmts == nil {
 			s.stmts = map[string]*sqlx.Stmt{}
 		}
-		s.stmts[query] = st
+		if _, dup := s.stmts[q]; err != nil || dup {
+			if st != nil {
+				st.Close()
+			}
+			if err != nil {
+				s.stmts[q] = nil // leave it unprepared
+			}
+		} else {
+			s.stmts[q] = st
+		}
+		s.stmtMu.Unlock()
 	}
-	s.stmtMu.Unlock()
-	return tx.StmtxContext(ctx, st), nil
 }
 
 func (s *Store) tget(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
-	st, err := s.stmt(ctx, tx, query)
-	if err != nil {
-		return err
+	if st := s.stmt(ctx, tx, query); st != nil {
+		return st.GetContext(ctx, dest, args...)
 	}
-	return st.GetContext(ctx, dest, args...)
+	return tx.GetContext(ctx, dest, s.q(query), args...)
 }
 
 func (s *Store) tselect(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
-	st, err := s.stmt(ctx, tx, query)
-	if err != nil {
-		return err
+	if st := s.stmt(ctx, tx, query); st != nil {
+		return st.SelectContext(ctx, dest, args...)
 	}
-	return st.SelectContext(ctx, dest, args...)
+	return tx.SelectContext(ctx, dest, s.q(query), args...)
 }
 
 func (s *Store) texec(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (sql.Result, error) {
-	st, err := s.stmt(ctx, tx, query)
-	if err != nil {
-		return nil, err
+	if st := s.stmt(ctx, tx, query); st != nil {
+		return st.ExecContext(ctx, args...)
 	}
-	return st.ExecContext(ctx, args...)
+	return tx.ExecContext(ctx, s.q(query), args...)
 }
