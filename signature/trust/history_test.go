@@ -3,7 +3,10 @@ package trust
 import (
 	"context"
 	"encoding/asn1"
+	"encoding/pem"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,4 +133,87 @@ func TestStatusHistoryEE_T(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCorpusTLVariants: the container tsl.asice is GOOD (qualified
+// signature with a qualified timestamp) or BAD with each list of
+// ../shared/corpus/tl as its MANIFEST says. Only the trust part is
+// checked here: the signer's qualification and the TSA's qualification at
+// the signing time (OCSP services are not consulted by this package).
+func TestCorpusTLVariants(t *testing.T) {
+	leaf, signing, tsaCerts := tslAsiceMaterial(t)
+	for _, c := range []struct {
+		file string
+		good bool
+	}{
+		{"ldd__EE_T-CA-withdrawn.xml", false},
+		{"ldd__EE_T-no_QCStatement.xml", false},
+		{"ldd__EE_T-TSA-withdrawn.xml", false},
+		{"ldd__EE_T-CA-non-qa.xml", false},
+		{"ldd__EE_T-OCSP-withdrawn-granted-before.xml", true},
+	} {
+		name := map[bool]string{true: "ok/", false: "fail/"}[c.good] + c.file
+		t.Run(name, func(t *testing.T) {
+			ls, err := Load(context.Background(), LoadOptions{
+				Files: []string{filepath.Join(sharedDir(t), "corpus/tl", c.file)},
+				At:    time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), SkipSignatureCheck: true,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := ls.Qualify(pki.Path{leaf}, signing)
+			tsa := ls.QualifiedTSA(tsaCerts, signing)
+			if got := q.Qualification == signature.QESig && tsa; got != c.good {
+				t.Fatalf("good = %v (%s, TSA qualified %v), want %v; %q", got, q.Qualification, tsa, c.good, q.Reasons)
+			}
+		})
+	}
+}
+
+// TestEE_TSignatures: contrary to the shared README ("only the base list's
+// signature verifies"), every EE_T list verifies with TSL.crt — xmlsec1
+// agrees (xmlsec1 --verify --pubkey-cert-pem TSL.crt --id-attr:Id
+// TrustServiceStatusList: OK for each); libdigidocpp re-signs its variants.
+// A byte changed in a signed list makes it fail.
+func TestEE_TSignatures(t *testing.T) {
+	dir := filepath.Join(sharedDir(t), "trust/tl/status-history-EE_T")
+	signer := pemOrDER(t, filepath.Join(dir, "TSL.crt"))
+	files, _ := filepath.Glob(filepath.Join(dir, "*.xml"))
+	if len(files) < 20 {
+		t.Fatalf("%d lists", len(files))
+	}
+	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	for _, f := range files {
+		ls, err := Load(context.Background(), LoadOptions{Files: []string{f}, Signers: []*pki.Certificate{signer}, At: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := ls.Summaries()[0]; s.Status != StatusOK {
+			t.Errorf("%s: %s (%s)", filepath.Base(f), s.Status, s.Error)
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "EE_T-CA-withdrawn.xml"))
+	tampered := strings.Replace(string(b), "Svcstatus/supervisionrevoked", "Svcstatus/undersupervision", 1)
+	if tampered == string(b) {
+		t.Fatal("nothing to tamper")
+	}
+	ls, _ := Load(context.Background(), LoadOptions{Files: []string{writeTemp(t, "t.xml", []byte(tampered))}, Signers: []*pki.Certificate{signer}, At: at})
+	if s := ls.Summaries()[0]; s.Status != StatusBadSig {
+		t.Errorf("tampered: %s", s.Status)
+	}
+}
+
+func pemOrDER(t *testing.T, path string) *pki.Certificate {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if blk, _ := pem.Decode(b); blk != nil {
+		b = blk.Bytes
+	}
+	c, err := pki.ParseCertificate(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
