@@ -1,7 +1,7 @@
 package revocation
 
 import (
-	"crypto/x509"
+	"bytes"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
@@ -64,7 +64,7 @@ func oidIn(list []asn1.ObjectIdentifier, o asn1.ObjectIdentifier) bool {
 //     extensions are ErrUnsupported;
 //   - the entry for cert's serial (negative serials compare as such), its
 //     revocationDate and reasonCode. removeFromCRL (8) on a base CRL is
-//     treated as not listed.
+//     ErrMalformed.
 //
 // ProducedAt and ThisUpdate are the CRL's thisUpdate. Freshness is the
 // caller's decision (Result.FreshAt).
@@ -79,23 +79,18 @@ func CheckCRL(der []byte, cert, issuer *pki.Certificate) (*Result, error) {
 	if rest, err := asn1.Unmarshal(der, &outer); err != nil || len(rest) != 0 {
 		return nil, fmt.Errorf("%w: CertificateList: %v", ErrMalformed, err)
 	}
-	crl, err := x509.ParseRevocationList(der)
+	crl, err := parseCRLTBS(outer.TBS.FullBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return nil, err
 	}
-	if !pki.NamesEqual(crl.RawIssuer, cert.RawIssuer) {
-		return nil, fmt.Errorf("%w: CRL issuer %q is not the certificate's issuer %q (indirect CRLs are not supported)", ErrUnauthorized, crl.Issuer.String(), cert.IssuerString())
+	if !crl.alg.Algorithm.Equal(outer.SigAlg.Algorithm) || !bytes.Equal(crl.alg.Parameters.FullBytes, outer.SigAlg.Parameters.FullBytes) {
+		return nil, fmt.Errorf("%w: CRL signatureAlgorithm differs from TBSCertList.signature (RFC 5280 §5.1.1.2)", ErrMalformed)
 	}
-	if !pki.NamesEqual(crl.RawIssuer, issuer.RawSubject) {
-		return nil, fmt.Errorf("%w: CRL issuer %q is not %q", ErrUnauthorized, crl.Issuer.String(), issuer.SubjectString())
+	if !pki.NamesEqual(crl.rawIssuer, cert.RawIssuer) {
+		return nil, fmt.Errorf("%w: CRL issuer is not the certificate's issuer %q (indirect CRLs are not supported)", ErrUnauthorized, cert.IssuerString())
 	}
-	var tbsAlg struct {
-		Raw     asn1.RawContent
-		Version int `asn1:"optional"`
-		Alg     pkix.AlgorithmIdentifier
-	}
-	if _, err := asn1.Unmarshal(outer.TBS.FullBytes, &tbsAlg); err != nil || !tbsAlg.Alg.Algorithm.Equal(outer.SigAlg.Algorithm) {
-		return nil, fmt.Errorf("%w: CRL signature algorithm differs from TBSCertList.signature", ErrMalformed)
+	if !pki.NamesEqual(crl.rawIssuer, issuer.RawSubject) {
+		return nil, fmt.Errorf("%w: CRL issuer is not %q", ErrUnauthorized, issuer.SubjectString())
 	}
 	if err := pki.VerifySignature(issuer.Key, outer.SigAlg, outer.TBS.FullBytes, outer.Signature.RightAlign()); err != nil {
 		return nil, fmt.Errorf("%w: CRL of %q: %w", ErrSignature, issuer.SubjectString(), err)
@@ -103,7 +98,7 @@ func CheckCRL(der []byte, cert, issuer *pki.Certificate) (*Result, error) {
 	if err := pki.CheckCRLSigningUsage(issuer); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnauthorized, err)
 	}
-	for _, e := range crl.Extensions {
+	for _, e := range crl.extensions {
 		switch {
 		case e.Id.Equal(oidExtDeltaCRL):
 			return nil, fmt.Errorf("%w: delta CRL", ErrUnsupported)
@@ -137,38 +132,24 @@ func CheckCRL(der []byte, cert, issuer *pki.Certificate) (*Result, error) {
 			}
 		}
 	}
-	if !crl.NextUpdate.IsZero() && crl.NextUpdate.Before(crl.ThisUpdate) {
-		return nil, fmt.Errorf("%w: CRL nextUpdate %s before thisUpdate %s", ErrMalformed, crl.NextUpdate.UTC().Format(time.RFC3339), crl.ThisUpdate.UTC().Format(time.RFC3339))
+	if !crl.nextUpdate.IsZero() && crl.nextUpdate.Before(crl.thisUpdate) {
+		return nil, fmt.Errorf("%w: CRL nextUpdate %s before thisUpdate %s", ErrMalformed, crl.nextUpdate.UTC().Format(time.RFC3339), crl.thisUpdate.UTC().Format(time.RFC3339))
 	}
 	res := &Result{
-		Source: "crl", Status: Good, ProducedAt: crl.ThisUpdate, ThisUpdate: crl.ThisUpdate,
-		NextUpdate: crl.NextUpdate, Reason: -1, Signer: issuer, Raw: der,
+		Source: "crl", Status: Good, ProducedAt: crl.thisUpdate, ThisUpdate: crl.thisUpdate,
+		NextUpdate: crl.nextUpdate, Reason: -1, Signer: issuer, Raw: der,
 	}
-	for _, rc := range crl.RevokedCertificateEntries {
-		for _, e := range rc.Extensions {
-			if e.Id.Equal(oidEntryCertIssuer) {
-				return nil, fmt.Errorf("%w: CRL entry with certificateIssuer (indirect CRL)", ErrUnsupported)
-			}
-			if e.Critical && !oidIn(knownEntryExtensions, e.Id) {
-				return nil, fmt.Errorf("%w: unknown critical CRL entry extension %v", ErrUnsupported, e.Id)
-			}
-		}
-		if rc.SerialNumber == nil || rc.SerialNumber.Cmp(cert.SerialNumber) != 0 {
-			continue
-		}
-		reason := -1
-		for _, e := range rc.Extensions {
-			if e.Id.Equal(oidEntryReason) {
-				reason = rc.ReasonCode
-			}
-		}
-		if reason == 8 {
+	entry, err := findEntry(crl.revoked, cert.SerialNumber)
+	if err != nil {
+		return nil, err
+	}
+	if entry != nil {
+		if entry.reason == 8 {
 			// removeFromCRL belongs in delta CRLs only (RFC 5280
 			// §5.3.1); on a base CRL it is an error, never a "good".
 			return nil, fmt.Errorf("%w: removeFromCRL entry for serial %s in a base CRL", ErrMalformed, cert.SerialNumber)
 		}
-		res.Status, res.RevokedAt, res.Reason = Revoked, rc.RevocationTime, reason
-		break
+		res.Status, res.RevokedAt, res.Reason = Revoked, entry.revokedAt, entry.reason
 	}
 	return res, nil
 }
@@ -217,9 +198,13 @@ func idpCovers(dp asn1.RawValue, cert *pki.Certificate) error {
 // crlNextUpdate returns a CRL's nextUpdate without verifying it (for the
 // fetch cache).
 func crlNextUpdate(der []byte) time.Time {
-	crl, err := x509.ParseRevocationList(der)
+	var outer crlASN1
+	if rest, err := asn1.Unmarshal(der, &outer); err != nil || len(rest) != 0 {
+		return time.Time{}
+	}
+	t, err := parseCRLTBS(outer.TBS.FullBytes)
 	if err != nil {
 		return time.Time{}
 	}
-	return crl.NextUpdate
+	return t.nextUpdate
 }
