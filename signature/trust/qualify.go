@@ -386,10 +386,7 @@ func evaluate(s *Service, leaf *pki.Certificate, at time.Time, step func(string,
 		typ = "web"
 		why("the certificate's QcType is web")
 	default:
-		typ = "esig"
-		if qc {
-			why("the certificate has no QcType: taken as for electronic signatures (EN 319 412-5 §4.2.3)")
-		}
+		typ = noQcType(leaf, vI, issued, why, o)
 	}
 	if typ == "web" {
 		why("a certificate for website authentication does not make a signature or seal qualified")
@@ -655,4 +652,37 @@ func describeQC(c *pki.Certificate) string {
 		return "present, no qualified claims"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// noQcType decides the type of a certificate without QcType statement:
+// before eIDAS it is for signatures (EN 319 412-5 §4.2.3); after, the
+// service's AdditionalServiceInformation decides when it names one type,
+// then the legal-person semantics identifier; otherwise signatures, with a
+// warning.
+func noQcType(leaf *pki.Certificate, v *Version, issued time.Time, why func(string, ...any), o *outcome) string {
+	if issued.Before(eIDASDate) {
+		why("the certificate has no QcType and was issued before eIDAS: for electronic signatures (EN 319 412-5 §4.2.3)")
+		return "esig"
+	}
+	asi := map[string]bool{}
+	for _, u := range v.AdditionalInfo {
+		asi[short(u)] = true
+	}
+	switch {
+	case asi[ForeSignatures] && !asi[ForeSeals]:
+		why("the certificate has no QcType; the service issues for electronic signatures only (ForeSignatures)")
+		return "esig"
+	case asi[ForeSeals] && !asi[ForeSignatures]:
+		why("the certificate has no QcType; the service issues for electronic seals only (ForeSeals)")
+		return "eseal"
+	}
+	for _, id := range leaf.QC.SemanticsIDs {
+		if id.Equal(pki.OIDSemanticsLegal) {
+			why("the certificate has no QcType; its semantics identifier is that of a legal person: electronic seal")
+			return "eseal"
+		}
+	}
+	why("the certificate has no QcType: taken as for electronic signatures")
+	o.warnings = append(o.warnings, "the certificate states no QcType; its type (signature or seal) was assumed")
+	return "esig"
 }

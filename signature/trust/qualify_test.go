@@ -91,6 +91,7 @@ func TestQualifyGeneratedLists(t *testing.T) {
 		want     signature.Qualification
 		tsa      bool
 		reason   string // a word the reasons must contain
+		warning  bool
 	}{
 		{name: "ok/granted", leaf: qes, services: []genService{f.caService(granted()), f.tsaService(genVersion{typ: SvcTypeQTST, status: "granted", start: longAgo})},
 			want: signature.QESig, tsa: true, reason: "granted"},
@@ -110,7 +111,7 @@ func TestQualifyGeneratedLists(t *testing.T) {
 		{name: "ok/qscd-by-list", leaf: noQSCD, services: []genService{f.caService(granted(QCWithQSCD))},
 			want: signature.QESig, reason: "QCWithQSCD"},
 		{name: "ok/qcstatements-overruled-qualified", leaf: plain, services: []genService{f.caService(granted(QCStatement, QCWithQSCD))},
-			want: signature.QESig, reason: "QCStatement"},
+			want: signature.QESig, reason: "QCStatement", warning: true},
 		{name: "fail/qcstatements-overruled-not-qualified", leaf: qes, services: []genService{f.caService(granted(NotQualified))},
 			want: signature.AdESig, reason: "NotQualified"},
 		{name: "ok/legal-person", leaf: seal, services: []genService{f.caService(granted())},
@@ -119,6 +120,11 @@ func TestQualifyGeneratedLists(t *testing.T) {
 			want: signature.QESeal, reason: "QCForLegalPerson"},
 		{name: "ok/eseal-by-list", leaf: sealNoType, services: []genService{f.caService(granted(QCForESeal))},
 			want: signature.QESeal, reason: "QCForESeal"},
+		{name: "ok/no-qctype-seals-only-service", leaf: sealNoType, services: []genService{f.caService(
+			genVersion{typ: SvcTypeCAQC, status: "granted", start: longAgo, asi: []string{ForeSeals}})},
+			want: signature.QESeal, reason: "ForeSeals"},
+		{name: "ok/no-qctype-assumed-signature", leaf: sealNoType, services: []genService{f.caService(granted())},
+			want: signature.QESig, reason: "no QcType", warning: true},
 		{name: "fail/seal-from-signatures-only-service", leaf: seal, services: []genService{f.caService(
 			genVersion{typ: SvcTypeCAQC, status: "granted", start: longAgo, asi: []string{ForeSignatures}})},
 			want: signature.AdESeal, reason: "not granted for electronic seals"},
@@ -148,6 +154,9 @@ func TestQualifyGeneratedLists(t *testing.T) {
 			}
 			if c.reason != "" && !strings.Contains(strings.Join(r.Reasons, "; "), c.reason) {
 				t.Errorf("reasons %q lack %q", r.Reasons, c.reason)
+			}
+			if (len(r.Warnings) > 0) != c.warning {
+				t.Errorf("warnings %q", r.Warnings)
 			}
 			if got := ls.QualifiedTSA(tsaPath, f.signing); got != c.tsa {
 				t.Errorf("QualifiedTSA = %v, want %v", got, c.tsa)
