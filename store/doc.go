@@ -8,7 +8,8 @@
 //
 // [Open] takes "sqlite:PATH" or a plain file path (SQLite through
 // modernc.org/sqlite, pure Go: WAL, busy_timeout 10 s, foreign keys,
-// synchronous=FULL, BEGIN IMMEDIATE for every transaction) or a
+// synchronous=FULL, 16 KiB pages for new files, BEGIN IMMEDIATE for every
+// transaction) or a
 // "postgres://" / "postgresql://" URL (PostgreSQL through pgx's
 // database/sql driver, READ COMMITTED). One SQL text serves both: queries
 // are written with ? and rebound by sqlx; the only dialect switches are
@@ -16,7 +17,9 @@
 // migrations. Times are written by the store, never by SQL defaults: UTC,
 // microseconds (TIMESTAMPTZ on PostgreSQL; fixed-width UTC text in columns
 // declared TIMESTAMP on SQLite, so text order is time order). The clock is
-// time.Now unless [Store.SetClock] pins it.
+// time.Now unless [Store.SetClock] pins it. Hot statements are prepared
+// once per pooled connection (never from inside a transaction, which on
+// SQLite could starve the pool while holding the write lock).
 //
 // [Store.Migrate] applies the embedded migrations (migrations/NNNN_name.sql,
 // portable SQL with {{ID}} {{BLOB}} {{TIME}} {{BOOL}} replaced per dialect),
@@ -78,6 +81,8 @@
 //     replies kept; not answered again). Same bytes under the current one:
 //     a duplicate delivery, Saved.DuplicateOf names the first letter and
 //     the pipeline files it under that letter's case with no reply.
+//     [Store.SaveRawLetters] does the same for a fetched batch in one
+//     commit (one fsync per batch when draining a backlog).
 //  2. [Store.LettersToProcess] (pending and due), [Store.Postpone] when
 //     OCSP/trust/TSA is unreachable (attempts, next_attempt_at).
 //  3. [Store.RecordOutcome]: outcome, reasons, attachments, reports, a new
@@ -86,7 +91,11 @@
 //     The first statement moves the letter from pending; any second call
 //     gets [ErrAlreadyDecided] and writes nothing. Unique constraints back
 //     it (cases.letter_id, review_items.letter_id, outbox(letter_id, kind),
-//     outbox.message_id). Case numbers come from a counter row per (pattern,
+//     outbox.message_id). [Store.RecordOutcomes] is group commit for several
+//     validation workers: one transaction, one savepoint per outcome, so one
+//     outcome's own failure (already decided, invalid, template error)
+//     leaves no trace and does not stop the others.
+//     Case numbers come from a counter row per (pattern,
 //     year) incremented in that transaction, so they are unique and
 //     gapless under any number of writers.
 //  4. [Store.LettersToMove] / [Store.MarkMoved] after the IMAP MOVE.

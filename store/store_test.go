@@ -944,3 +944,75 @@ func TestBatches(t *testing.T) {
 		}
 	})
 }
+
+// TestPostgresRestartUnderLoad restarts PostgreSQL while writers file
+// letters, retrying each step until it succeeds, as the daemon does.
+// Afterwards every letter is filed exactly once: counts and case numbers
+// are exact.
+func TestPostgresRestartUnderLoad(t *testing.T) {
+	s := openPostgres(t)
+	ctx := context.Background()
+	const writers, perWriter = 4, 15
+	var done, retries atomic.Int32
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWriter {
+				uid := uint32(w*perWriter + i + 1)
+				var sv Saved
+				var err error
+				deadline := time.Now().Add(60 * time.Second)
+				for {
+					sv, err = s.SaveRawLetter(ctx, RawLetter{Mailbox: "ekase", UIDValidity: 1, UID: uid, Raw: raw(int(uid))})
+					if err == nil || time.Now().After(deadline) {
+						break
+					}
+					retries.Add(1)
+					time.Sleep(20 * time.Millisecond)
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for {
+					_, err = s.RecordOutcome(ctx, acceptOutcome(sv.ID, int(uid)))
+					if err == nil || errors.Is(err, ErrAlreadyDecided) {
+						err = nil
+						break
+					}
+					if time.Now().After(deadline) {
+						break
+					}
+					retries.Add(1)
+					time.Sleep(20 * time.Millisecond)
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	for done.Load() < writers*perWriter/3 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	pgtest.Restart(t)
+	wg.Wait()
+	t.Logf("%d calls failed during the restart and were retried", retries.Load())
+	const total = writers * perWriter
+	for table, want := range map[string]int{"letters": total, "cases": total, "outbox": total, "audit_log": total,
+		"letters WHERE outcome = 'accepted'": total} {
+		if n := count(t, s, `SELECT COUNT(*) FROM `+table); n != want {
+			t.Errorf("%s: %d rows, want %d", table, n, want)
+		}
+	}
+	if n := count(t, s, `SELECT COUNT(DISTINCT number) FROM cases WHERE number <= ?`, fmt.Sprintf("VK-2026/%06d", total)); n != total {
+		t.Errorf("case numbers 1..%d: %d distinct", total, n)
+	}
+	if _, err := s.VerifyAuditChain(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
