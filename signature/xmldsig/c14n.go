@@ -3,6 +3,7 @@ package xmldsig
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -49,6 +50,11 @@ func canonicalize(el, skip *etree.Element, alg, prefixList string) ([]byte, erro
 		return nil, fmt.Errorf("%w: canonicalization %q", ErrUnsupported, alg)
 	}
 	comments := strings.HasSuffix(alg, "#WithComments")
+	if slices.Contains(strings.Fields(prefixList), "#default") {
+		// goxmldsig's exclusive canonicaliser cannot include the default
+		// namespace by PrefixList; refuse rather than digest wrong bytes.
+		return nil, fmt.Errorf("%w: InclusiveNamespaces PrefixList #default", ErrUnsupported)
+	}
 	cp := copyWithout(el, skip)
 	exclusive := alg == ExcC14N || alg == ExcC14NWithComments
 	inheritContext(el, cp, !exclusive, alg == C14N11 || alg == C14N11WithComments)
