@@ -81,6 +81,11 @@ func FuzzCheckCRL(f *testing.F) {
 	for _, b := range crls {
 		f.Add(b)
 	}
+	for _, s := range loadSamplesIfAny(f) {
+		for _, b := range s.crls {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, der []byte) {
 		r, err := revocation.CheckCRL(der, cert, issuer)
 		checkResult(t, r, err, "crl")

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sigintake/sigintake/signature/pki"
 	"github.com/sigintake/sigintake/signature/revocation"
@@ -45,6 +46,7 @@ type sample struct {
 	name  string
 	certs []*pki.Certificate // X509Certificate and EncapsulatedX509Certificate
 	ocsp  [][]byte           // EncapsulatedOCSPValue
+	crls  [][]byte           // EncapsulatedCRLValue
 }
 
 // loadSamples reads the Latvian containers in shared/trust/samples-lv,
@@ -97,13 +99,15 @@ func loadSamplesIfAny(t testing.TB) []sample {
 					cur = ""
 				case xml.CharData:
 					switch cur {
-					case "X509Certificate", "EncapsulatedX509Certificate", "EncapsulatedOCSPValue":
+					case "X509Certificate", "EncapsulatedX509Certificate", "EncapsulatedOCSPValue", "EncapsulatedCRLValue":
 						der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(tk)), ""))
 						if err != nil {
 							t.Fatalf("%s %s: %v", s.name, cur, err)
 						}
 						if cur == "EncapsulatedOCSPValue" {
 							s.ocsp = append(s.ocsp, der)
+						} else if cur == "EncapsulatedCRLValue" {
+							s.crls = append(s.crls, der)
 						} else if c, err := pki.ParseCertificate(der); err == nil {
 							s.certs = append(s.certs, c)
 						}
@@ -245,3 +249,67 @@ func skResponder(der []byte, extra []*pki.Certificate) bool {
 	}
 	return false
 }
+
+// TestRealEmbeddedCRL checks the CRLs real Latvian eDocs embed for every
+// certificate of the signature whose issuer signed them.
+func TestRealEmbeddedCRL(t *testing.T) {
+	samples := loadSamples(t)
+	pool := trustCerts(t)
+	checked, rollover := 0, 0
+	for _, s := range samples {
+		seen := map[[32]byte]bool{}
+		var cands []*pki.Certificate
+		for _, c := range append(append([]*pki.Certificate{}, pool...), s.certs...) {
+			if !seen[c.SHA256] {
+				seen[c.SHA256] = true
+				cands = append(cands, c)
+			}
+		}
+		for i, der := range s.crls {
+			for _, c := range s.certs {
+				for _, iss := range cands {
+					if c.Equal(iss) || !pki.NamesEqual(iss.RawSubject, c.RawIssuer) || c.CheckSignatureFrom(iss) != nil {
+						continue
+					}
+					r, err := revocation.CheckCRL(der, c, iss)
+					if errors.Is(err, revocation.ErrUnauthorized) {
+						continue // a CRL of another issuer
+					}
+					if errors.Is(err, revocation.ErrSignature) {
+						// Is it signed by another key of the same CA name (a
+						// key rollover, RFC 5280 §6.3.3 (f) second case)?
+						// CheckCRL requires the certificate issuer's key.
+						for _, o := range cands {
+							if !o.Equal(iss) && pki.NamesEqual(o.RawSubject, iss.RawSubject) {
+								if _, err2 := revocation.CheckCRL(der, c, o); err2 == nil {
+									rollover++
+									t.Logf("%s CRL %d for %q: signed by another key of %q (rollover): refused: %v", s.name, i, c.CommonName(), iss.CommonName(), err)
+									err = nil
+									break
+								}
+							}
+						}
+						if err == nil {
+							continue
+						}
+					}
+					if err != nil {
+						t.Errorf("%s CRL %d for %q: %v", s.name, i, c.CommonName(), err)
+						continue
+					}
+					checked++
+					t.Logf("%s CRL %d (%d bytes): %q %s, thisUpdate %s nextUpdate %s", s.name, i, len(der), c.CommonName(), r.Status,
+						r.ThisUpdate.UTC().Format(time.RFC3339), r.NextUpdate.UTC().Format(time.RFC3339))
+					if r.Status == revocation.Unknown || r.ThisUpdate.IsZero() {
+						t.Errorf("%s: status %s thisUpdate %v", s.name, r.Status, r.ThisUpdate)
+					}
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no embedded CRL was checked")
+	}
+	t.Logf("%d (certificate, CRL) pairs verified, %d refused as signed by a rolled-over CA key", checked, rollover)
+}
+
