@@ -312,4 +312,3 @@ func TestRealEmbeddedCRL(t *testing.T) {
 	}
 	t.Logf("%d (certificate, CRL) pairs verified, %d refused as signed by a rolled-over CA key", checked, rollover)
 }
-
