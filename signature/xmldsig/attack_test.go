@@ -42,6 +42,8 @@ func TestDTDAttacks(t *testing.T) {
 		"lowercase":      `<!doctype x><x/>`,
 		"entity-only":    `<x><!ENTITY a "b"></x>`,
 		"undefined-ent":  `<x>&ext;</x>`,
+		"duplicate-attr": `<x Id="a" Id="b"/>`,
+		"duplicate-many": `<x a1="" a2="" a3="" a4="" a5="" a6="" a7="" a8="" a9="" Id="a" Id="b"/>`,
 	}
 	for name, s := range inline {
 		t.Run("fail/"+name, func(t *testing.T) {

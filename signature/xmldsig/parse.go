@@ -75,6 +75,10 @@ func Parse(data []byte, l Limits) (*etree.Document, error) {
 	}
 	doc := etree.NewDocument()
 	doc.ReadSettings = etree.ReadSettings{
+		// Kept so that checkTree can refuse them: a duplicated attribute
+		// makes the document not well-formed (XML 1.0 §3.1), and parsers
+		// that keep different copies would see different documents.
+		PreserveDuplicateAttrs: true,
 		CharsetReader: func(charset string, r io.Reader) (io.Reader, error) {
 			switch strings.ToLower(charset) {
 			case "utf-8", "utf8", "us-ascii", "ascii":
@@ -126,11 +130,37 @@ func checkTree(doc *etree.Document, l Limits) error {
 				if n > l.MaxElements {
 					return fmt.Errorf("%w: over %d", ErrTooMany, l.MaxElements)
 				}
+				if err := checkAttrs(c); err != nil {
+					return err
+				}
 				stack = append(stack, frame{c, f.depth + 1})
 			case *etree.Directive:
 				return ErrDTD
 			}
 		}
+	}
+	return nil
+}
+
+// checkAttrs refuses an element with a repeated attribute name.
+func checkAttrs(e *etree.Element) error {
+	if len(e.Attr) <= 8 {
+		for i := range e.Attr {
+			for j := i + 1; j < len(e.Attr); j++ {
+				if e.Attr[i].Space == e.Attr[j].Space && e.Attr[i].Key == e.Attr[j].Key {
+					return fmt.Errorf("%w: attribute %s repeated on <%s>", ErrMalformed, e.Attr[i].FullKey(), e.Tag)
+				}
+			}
+		}
+		return nil
+	}
+	seen := make(map[[2]string]bool, len(e.Attr))
+	for _, a := range e.Attr {
+		k := [2]string{a.Space, a.Key}
+		if seen[k] {
+			return fmt.Errorf("%w: attribute %s repeated on <%s>", ErrMalformed, a.FullKey(), e.Tag)
+		}
+		seen[k] = true
 	}
 	return nil
 }
