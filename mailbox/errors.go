@@ -29,10 +29,6 @@ var (
 	ErrAuth = errors.New("mailbox: authentication failed")
 	// ErrConfig is an invalid configuration (permanent).
 	ErrConfig = errors.New("mailbox: invalid configuration")
-	// ErrUIDValidity is returned by FetchSince when the mailbox's
-	// UIDVALIDITY differs from the one the caller expected (see
-	// Conn.UIDValidity); the caller must resynchronise.
-	ErrUIDValidity = errors.New("mailbox: UIDVALIDITY changed")
 )
 
 // Error is an I/O failure of an IMAP or SMTP operation, classified.

@@ -141,7 +141,9 @@ type Capabilities struct {
 
 // Conn is one logged-in IMAP connection with the mailbox selected. It is
 // not safe for concurrent use: one goroutine drives it. After any error
-// other than ErrUIDValidity the connection should be closed and redialled.
+// the connection should be closed and redialled. A UIDVALIDITY change
+// under an open session ends it (Dovecot disconnects); the caller compares
+// UIDValidity after each Dial with the value it stored.
 type Conn struct {
 	cfg         IMAPConfig
 	cl          *imapclient.Client

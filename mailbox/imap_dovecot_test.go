@@ -46,8 +46,17 @@ func hasFlag(fs []imap.Flag, f imap.Flag) bool {
 
 func TestDovecotFetchSeenAndMove(t *testing.T) {
 	d := imaptest.StartDovecot(t, "ekase")
-	seen := d.Append("ekase", "INBOX", msg("read by a clerk in Thunderbird"), imap.FlagSeen)
+	seen := d.Append("ekase", "INBOX", msg("read by a clerk in Thunderbird"))
 	unseen := d.Append("ekase", "INBOX", msg("new"))
+	// A clerk's mail client reads the first letter before the daemon does.
+	other := d.Client("ekase")
+	if _, err := other.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Store(imap.UIDSetNum(seen), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
 	ctx := context.Background()
 	c, err := mailbox.Dial(ctx, dovecotCfg(d, "ekase"))
 	if err != nil {
@@ -107,8 +116,18 @@ func TestDovecotUIDValidityChange(t *testing.T) {
 	if c.UIDNext() != 2 {
 		t.Errorf("UIDNEXT %d", c.UIDNext())
 	}
-	c.Close()
+	// Changed under an open session: Dovecot ends the session, so the
+	// stale UIDs are never used; the caller redials and compares.
 	d.SetUIDValidity("ekase", "INBOX", before+1000)
+	msgs, err := c.FetchSince(ctx, 0, 0)
+	t.Logf("fetch on the old session: %d messages, %v", len(msgs), err)
+	if err == nil {
+		t.Fatalf("session survived a UIDVALIDITY change: %+v", msgs)
+	}
+	if !mailbox.IsTemporary(err) {
+		t.Fatalf("want temporary, got %v", err)
+	}
+	c.Close()
 	c, err = mailbox.Dial(ctx, dovecotCfg(d, "ekase"))
 	if err != nil {
 		t.Fatal(err)
