@@ -242,7 +242,7 @@ func (f *HTTPFetcher) cached(key string) []byte {
 	f.mu.Unlock()
 	if ok && now.Before(e.expires) {
 		f.stats.cacheHits.Add(1)
-		return e.body
+		return bytes.Clone(e.body) // callers keep Result.Raw; the cache keeps its own copy
 	}
 	if f.CacheDir == "" {
 		return nil
