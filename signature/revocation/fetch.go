@@ -302,7 +302,7 @@ func (f *HTTPFetcher) memStore(key string, body []byte, exp, now time.Time) {
 		}
 		delete(f.cache, oldest)
 	}
-	f.cache[key] = cacheEntry{body: body, expires: exp}
+	f.cache[key] = cacheEntry{body: bytes.Clone(body), expires: exp}
 }
 
 // diskStore writes one cache file atomically (a unique temporary file
