@@ -52,6 +52,13 @@ type Evidence struct {
 	// Timestamps are the time-stamp tokens over the signature.
 	Timestamps []TimestampEvidence
 
+	// TimeMarks are OCSP responses that the format binds to this signature
+	// (the BDOC time-mark profile: the request nonce is the digest of the
+	// signature value). Once verified as an OCSP response for the signing
+	// certificate, a time-mark's producedAt proves that the signature
+	// existed then, like a signature timestamp.
+	TimeMarks [][]byte
+
 	// OCSP and CRLs are revocation data embedded in the signature (LT).
 	OCSP [][]byte
 	CRLs [][]byte

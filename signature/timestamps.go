@@ -13,6 +13,7 @@ import (
 // timestamps validates every time-stamp token (ETSI EN 319 102-1 §5.4) and
 // sets the best signature time to the earliest valid signature timestamp.
 func (v *validator) timestamps() {
+	v.timeMarks()
 	for _, te := range v.ev.Timestamps {
 		ts := v.timestamp(te)
 		v.r.Timestamps = append(v.r.Timestamps, ts)
@@ -111,4 +112,34 @@ func (v *validator) timestamp(te TimestampEvidence) Timestamp {
 		ts.Indication = TotalPassed
 	}
 	return ts
+}
+
+// timeMarks uses verified BDOC time-marks as proofs of existence: an OCSP
+// response bound to the signature value by its nonce, signed by the
+// signing certificate's issuer or its authorised responder, proves that
+// the signature existed at its producedAt.
+func (v *validator) timeMarks() {
+	if len(v.ev.TimeMarks) == 0 {
+		return
+	}
+	path, err := v.buildPath(v.ev.SigningCert)
+	if err != nil || len(path) < 2 {
+		v.warn("The time-mark could not be checked: no certificate chain for the signer.")
+		return
+	}
+	for _, raw := range v.ev.TimeMarks {
+		res, err := revocation.CheckOCSP(raw, path[0], path[1], v.pool.Certificates())
+		if err != nil {
+			v.warn("The time-mark OCSP response is not valid: %v", err)
+			continue
+		}
+		ts := Timestamp{Type: "time-mark", Time: res.ProducedAt, Indication: TotalPassed}
+		if res.Signer != nil {
+			ts.TSA = res.Signer.SubjectString()
+		}
+		v.r.Timestamps = append(v.r.Timestamps, ts)
+		if res.ProducedAt.Before(v.r.BestSignatureTime) {
+			v.r.BestSignatureTime = res.ProducedAt
+		}
+	}
 }

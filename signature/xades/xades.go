@@ -588,7 +588,8 @@ func (r *reader) timeMark() {
 			hh.Write(r.sigValue)
 			if bytes.Equal(hh.Sum(nil), di.Digest) {
 				r.d.TimeMark = true
-				r.ev.Infos = append(r.ev.Infos, fmt.Sprintf("BDOC time-mark: the OCSP response produced at %s carries a nonce bound to this signature value; it proves the signature existed then (it is not used as a timestamp by the validation core).",
+				r.ev.TimeMarks = append(r.ev.TimeMarks, raw)
+				r.ev.Infos = append(r.ev.Infos, fmt.Sprintf("BDOC time-mark: the OCSP response produced at %s carries a nonce bound to this signature value; once verified it proves the signature existed then.",
 					resp.ProducedAt.UTC().Format("2006-01-02T15:04:05Z")))
 				return
 			}
