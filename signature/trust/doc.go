@@ -28,9 +28,31 @@
 // [Lists.QualifiedTSA] says whether a time-stamping unit belongs to a
 // granted TSA/QTST service at a time.
 //
+// Key changes of the LOTL: LOTL files (and, for a fetched LOTL, the pivot
+// LOTLs named in its SchemeInformationURI) are taken oldest first; each
+// one that verifies with the configured keys or with the keys announced by
+// the previous one announces, in its own EUlistofthelists pointer, the
+// keys for the next. The configured (Official Journal) keys stay valid;
+// DSS's extra check of the OJ URL in SchemeInformationURI is not made.
+// National lists are verified against the newest verified LOTL's pointer
+// for their territory, or against the configured keys when no verified
+// LOTL names the territory (a single list with a configured signer).
+//
+// Services are matched by the SHA-256 of a path certificate's
+// SubjectPublicKeyInfo or by subject key identifier (the extension, or
+// RFC 5280 method 1), and by the leaf's authority key identifier; never by
+// X509SubjectName. Qualify assumes the path was built and verified by
+// signature/pki: it does not check signatures between its certificates.
+//
 // Time is always an input: nothing here calls time.Now. The package does
 // not build or validate certificate paths (signature/pki does), does not
-// check revocation, and does not validate the lists against the XML schema.
+// check revocation, does not validate the lists against the XML schema,
+// and does not apply the EU LOTL's mutual-recognition (third country)
+// lists.
+//
+// Fuzzing: go test -run X -fuzz FuzzParseList -fuzztime 10s
+// -fuzzminimizetime 1s (without the last flag the engine spends its time
+// minimising and seems stuck).
 // Trust service types other than CA/QC, TSA/QTST (and their pre-eIDAS
 // forms) are parsed and shown but not used for decisions; OCSP/QC and
 // CRL/QC services are not consulted.

@@ -110,6 +110,37 @@ func TestRealLists2023WithPivots(t *testing.T) {
 			t.Fatalf("LV 28 against LOTL 332: %+v", s)
 		}
 	})
+	t.Run("ok/chain-2019-to-2024", func(t *testing.T) {
+		// OJ 2019 keys -> 282 -> 300 -> 332 -> 335 -> 341, each announcing
+		// the keys of the next.
+		ls, err := Load(context.Background(), LoadOptions{
+			LOTLFiles: []string{tl(t, "EU-LOTL-pivot-341.xml"), tl(t, "EU-LOTL-pivot-282.xml"), tl(t, "EU-LOTL-pivot-300.xml"),
+				tl(t, "EU-LOTL-seq332-2023-09-27.xml"), tl(t, "EU-LOTL-pivot-335.xml")},
+			Signers: oj, At: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range ls.Summaries() {
+			if s.SignatureStatus != "valid" {
+				t.Errorf("LOTL %d: %s", s.SequenceNumber, s.SignatureStatus)
+			}
+		}
+		if s := summary(t, ls, "EU", 341); s.Status != StatusOK {
+			t.Errorf("341: %+v", s)
+		}
+	})
+	t.Run("ok/oj-2026-keys", func(t *testing.T) {
+		oj26 := pemCerts(t, "trust/certs/lotl-signers-oj-C2026-1944/*.pem")
+		ls, _ := Load(context.Background(), LoadOptions{LOTLFiles: []string{tl(t, "EU-LOTL-pivot-341.xml")}, Signers: oj26, At: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
+		if s := ls.Summaries()[0]; s.Status != StatusOK {
+			t.Fatalf("341 with the OJ 2026 keys: %+v", s)
+		}
+		ls, _ = Load(context.Background(), LoadOptions{LOTLFiles: []string{tl(t, "EU-LOTL-pivot-341.xml")}, Signers: oj, At: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
+		if s := ls.Summaries()[0]; s.Status != StatusBadSig {
+			t.Fatalf("341 with only the OJ 2019 keys: %+v", s)
+		}
+	})
 	t.Run("fail/no-pivots", func(t *testing.T) {
 		ls := load("EU-LOTL-seq332-2023-09-27.xml")
 		s := summary(t, ls, "EU", 332)
