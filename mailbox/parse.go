@@ -103,6 +103,63 @@ func (p *parser) problem(path string, code ProblemCode, detail string) {
 	p.l.Problems = append(p.l.Problems, Problem{Path: path, Code: code, Detail: detail})
 }
 
+// cleanHeader drops lines that cannot start a header field (no colon, a
+// bad field name, or a continuation with nothing to continue), with their
+// continuation lines, so that one bad line does not hide the fields after
+// it. It returns the lines dropped.
+func cleanHeader(b []byte) ([]byte, []string) {
+	var out []byte
+	var dropped []string
+	keep := false
+	clean := true
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		var line []byte
+		if i < 0 {
+			line, b = b, nil
+		} else {
+			line, b = b[:i+1], b[i+1:]
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if keep {
+				out = append(out, line...)
+			} else {
+				clean = false
+				dropped = append(dropped, strings.TrimRight(string(line), "\r\n"))
+			}
+			continue
+		}
+		keep = validFieldStart(line)
+		if keep {
+			out = append(out, line...)
+		} else {
+			clean = false
+			dropped = append(dropped, strings.TrimRight(string(line), "\r\n"))
+		}
+	}
+	if clean {
+		return out, nil
+	}
+	return out, dropped
+}
+
+func validFieldStart(line []byte) bool {
+	i := bytes.IndexByte(line, ':')
+	if i <= 0 {
+		return false
+	}
+	name := bytes.TrimRight(line[:i], " \t") // "Subject :" occurs in the wild
+	if len(name) == 0 {
+		return false
+	}
+	for _, c := range name {
+		if c < 33 || c > 126 {
+			return false
+		}
+	}
+	return true
+}
+
 // splitHeader finds the blank line ending the header section.
 func splitHeader(b []byte) (hdr, body []byte, found bool) {
 	if len(b) > 0 && b[0] == '\n' {
@@ -151,6 +208,10 @@ func (p *parser) entity(b []byte, path string, depth, msgDepth int, msgBody bool
 		p.problem(path, ProblemHeaderTooLarge, fmt.Sprintf("header of %d bytes, over %d; the rest of it is ignored", len(hdrBytes), p.lim.MaxHeaderBytes))
 		cut := bytes.LastIndexByte(hdrBytes[:p.lim.MaxHeaderBytes], '\n')
 		hdrBytes = hdrBytes[:cut+1]
+	}
+	hdrBytes, dropped := cleanHeader(hdrBytes)
+	for _, d := range dropped {
+		p.problem(path, ProblemBadHeader, fmt.Sprintf("line %q is not a header field; skipped", cut(d)))
 	}
 	h, err := textproto.ReadHeader(bufio.NewReader(io.MultiReader(bytes.NewReader(hdrBytes), strings.NewReader("\r\n"))))
 	if err != nil {

@@ -172,6 +172,11 @@ func TestParseBrokenStructures(t *testing.T) {
 			}
 		})
 	}
+	// One bad header line does not hide the fields after it.
+	l0 := Parse([]byte("Subject: ok\r\nthis is no header\r\nContent-Type: application/pdf; name=a.pdf\r\n\r\nPDF\r\n"), Limits{})
+	if len(l0.Attachments) != 1 || l0.Attachments[0].Name != "a.pdf" || l0.Subject != "ok" {
+		t.Errorf("after a bad header line: %+v", l0.Attachments)
+	}
 	// The part before the missing closing boundary is still taken.
 	l := Parse([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: application/pdf; name=a.pdf\r\n\r\nPDF\r\n"), Limits{})
 	if len(l.Attachments) != 1 || string(l.Attachments[0].Data) != "PDF\r\n" {
