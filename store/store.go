@@ -81,7 +81,6 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		s.dialect = SQLite
 		q := url.Values{}
-		q.Add("_pragma", "page_size(16384)")
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "foreign_keys(1)")
