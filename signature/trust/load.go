@@ -211,6 +211,9 @@ func Load(ctx context.Context, o LoadOptions) (*Lists, error) {
 		if !l.status.Usable() && l.fallback != nil {
 			retryFallback(l, signers, o)
 		}
+		if ls.lotl != nil && ls.lotl.status != StatusOK && ls.lotl.status != StatusUnchecked {
+			l.warnings = append(l.warnings, fmt.Sprintf("its signers come from a LOTL that is %s (sequence %d)", ls.lotl.status, ls.lotl.list.SequenceNumber))
+		}
 		return l
 	})
 	for _, l := range ls.lists {

@@ -191,9 +191,13 @@ func TestNegativeLists(t *testing.T) {
 	t.Run("fail/expired", func(t *testing.T) {
 		ls, _ := Load(context.Background(), LoadOptions{
 			LOTLFiles: []string{tl(t, "EU-LOTL-seq248-2019-09-04.xml")},
+			Files:     []string{tl(t, "LV-TL-seq28-2019-09-02.xml")},
 			Signers:   oj, At: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC),
 		})
 		if s := ls.Summaries()[0]; s.Status != StatusExpired || s.SignatureStatus != "valid" {
+			t.Fatalf("%+v", s)
+		}
+		if s := ls.Summaries()[1]; s.Status != StatusExpired || s.SignatureStatus != "valid" || len(s.Warnings) == 0 {
 			t.Fatalf("%+v", s)
 		}
 	})
