@@ -29,6 +29,7 @@ func commands() []command {
 		{"verify", "validate the signatures of files (CMS/CAdES, S/MIME)", runVerify},
 		{"trust", "EU trusted lists: show, refresh, explain CERT", runTrust},
 		{"version", "print the version and build information", runVersion},
+		{"demo", "run the whole intake on built-in servers and test letters", runDemo},
 	}
 }
 

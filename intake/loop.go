@@ -1,0 +1,247 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/sigintake/sigintake/mailbox"
+	"github.com/sigintake/sigintake/store"
+)
+
+// Source is the IMAP side of a mailbox loop: *mailbox.Conn implements it.
+type Source interface {
+	UIDValidity() uint32
+	FetchSince(ctx context.Context, lastUID uint32, maxBytes int64) ([]mailbox.Message, error)
+	Move(ctx context.Context, uid uint32, folder string) error
+	WaitForNew(ctx context.Context, idleRestart, poll time.Duration) error
+	Close() error
+}
+
+// DialFunc opens a Source for a mailbox.
+type DialFunc func(ctx context.Context, cfg mailbox.IMAPConfig) (Source, error)
+
+// DialIMAP dials with mailbox.Dial.
+func DialIMAP(ctx context.Context, cfg mailbox.IMAPConfig) (Source, error) {
+	c, err := mailbox.Dial(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Loop works one mailbox: a supervised session that reconnects with backoff
+// and jitter until its context ends.
+type Loop struct {
+	P       *Processor
+	Mailbox *Mailbox
+	Owner   string // lease owner: this daemon's name
+	Dial    DialFunc
+	Log     *slog.Logger
+
+	PollInterval  time.Duration
+	IdleRestart   time.Duration
+	ReconnectMax  time.Duration
+	LeaseTTL      time.Duration
+	FetchMaxBytes int64
+	// Kick is called after outcomes were recorded (to wake the outbox).
+	Kick func()
+	// OnIdle is called each time the loop has caught up and is about to
+	// wait for new mail (tests and the demo use it).
+	OnIdle func()
+
+	ready atomic.Bool
+}
+
+// Ready reports whether the loop has a working session.
+func (lp *Loop) Ready() bool { return lp.ready.Load() }
+
+var errLeaseHeld = errors.New("intake: mailbox lease held by another daemon")
+
+// Run runs sessions until ctx ends.
+func (lp *Loop) Run(ctx context.Context) {
+	if lp.Dial == nil {
+		lp.Dial = DialIMAP
+	}
+	if lp.PollInterval <= 0 {
+		lp.PollInterval = time.Minute
+	}
+	if lp.ReconnectMax <= 0 {
+		lp.ReconnectMax = 5 * time.Minute
+	}
+	if lp.LeaseTTL <= 0 {
+		lp.LeaseTTL = 2 * time.Minute
+	}
+	log := lp.Log.With("mailbox", lp.Mailbox.Name)
+	backoff := time.Second
+	for ctx.Err() == nil {
+		start := time.Now()
+		err := lp.session(ctx, log)
+		lp.ready.Store(false)
+		if ctx.Err() != nil {
+			break
+		}
+		if time.Since(start) > time.Minute {
+			backoff = time.Second
+		}
+		wait := backoff/2 + rand.N(backoff/2+1)
+		if errors.Is(err, errLeaseHeld) {
+			wait = lp.LeaseTTL / 2
+			log.Info("mailbox worked by another daemon; waiting", "retry_in", wait)
+		} else {
+			lp.P.Metrics.Reconnects.Add(1)
+			log.Warn("mailbox session ended", "err", err, "retry_in", wait)
+			backoff = min(backoff*2, lp.ReconnectMax)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+	}
+	_ = lp.P.Store.ReleaseLease(context.WithoutCancel(ctx), lp.Mailbox.Name, lp.Owner)
+}
+
+func (lp *Loop) session(ctx context.Context, log *slog.Logger) error {
+	st := lp.P.Store
+	name := lp.Mailbox.Name
+	if _, err := st.AcquireLease(ctx, name, lp.Owner, lp.LeaseTTL); err != nil {
+		if errors.Is(err, store.ErrLeaseHeld) {
+			return errLeaseHeld
+		}
+		return fmt.Errorf("lease: %w", err)
+	}
+	src, err := lp.Dial(ctx, lp.Mailbox.IMAP)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	ms, changed, err := st.SyncUIDValidity(ctx, name, src.UIDValidity())
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if changed {
+		log.Warn("UIDVALIDITY changed: resynchronising", "uidvalidity", src.UIDValidity())
+	}
+	last := ms.LastUID
+	lp.ready.Store(true)
+	log.Info("mailbox session started", "uidvalidity", src.UIDValidity(), "last_uid", last)
+	for {
+		if err := st.RenewLease(ctx, name, lp.Owner, lp.LeaseTTL); err != nil {
+			if errors.Is(err, store.ErrLeaseHeld) {
+				return errLeaseHeld
+			}
+			return fmt.Errorf("lease: %w", err)
+		}
+		// 1. Fetch and store everything new, durably, before anything else.
+		for {
+			msgs, err := src.FetchSince(ctx, last, lp.FetchMaxBytes)
+			if err != nil {
+				return err
+			}
+			if len(msgs) == 0 {
+				break
+			}
+			ins := make([]store.RawLetter, len(msgs))
+			for i, m := range msgs {
+				ins[i] = store.RawLetter{Mailbox: name, UIDValidity: src.UIDValidity(), UID: m.UID, ReceivedAt: m.InternalDate, Raw: m.Raw}
+				fillListing(&ins[i])
+			}
+			if _, err := st.SaveRawLetters(ctx, ins); err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+			lp.P.Metrics.Fetched.Add(int64(len(msgs)))
+			for _, m := range msgs {
+				last = max(last, m.UID)
+			}
+		}
+		// 2. Decide what is due.
+		for {
+			n, err := lp.P.ProcessPending(ctx, name, 64)
+			if err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+			if n > 0 && lp.Kick != nil {
+				lp.Kick()
+			}
+			if n < 64 {
+				break
+			}
+		}
+		// 3. Move decided letters to their folders (after their commit).
+		if err := lp.moveDecided(ctx, src, log); err != nil {
+			return err
+		}
+		_ = st.RecordPoll(ctx, name)
+		if lp.OnIdle != nil {
+			lp.OnIdle()
+		}
+		// 4. Wait for new mail, or for postponed letters to come due.
+		idle := lp.IdleRestart
+		if idle <= 0 || idle > mailbox.MaxIdle {
+			idle = mailbox.MaxIdle
+		}
+		idle = min(idle, lp.P.Settings.RetryInterval)
+		if err := src.WaitForNew(ctx, idle, min(lp.PollInterval, idle)); err != nil {
+			return err
+		}
+	}
+}
+
+func (lp *Loop) moveDecided(ctx context.Context, src Source, log *slog.Logger) error {
+	st := lp.P.Store
+	for {
+		ls, err := st.LettersToMove(ctx, lp.Mailbox.Name, 200)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		if len(ls) == 0 {
+			return nil
+		}
+		for _, l := range ls {
+			folder := lp.Mailbox.Folder(l.Outcome)
+			if l.UIDValidity == src.UIDValidity() {
+				if err := src.Move(ctx, l.UID, folder); err != nil {
+					lp.P.Metrics.MoveErrors.Add(1)
+					return err // the session restarts; the move is retried
+				}
+			} // else: the UID is void; the message is no longer in this folder
+			if err := st.MarkMoved(ctx, l.ID, folder); err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+			lp.P.Metrics.Moved.Add(1)
+		}
+		if len(ls) < 200 {
+			return nil
+		}
+	}
+}
+
+// fillListing sets the listing columns from the header (best effort; the
+// full parse happens later).
+func fillListing(r *store.RawLetter) {
+	hdr := r.Raw
+	if i := indexHeaderEnd(hdr); i >= 0 {
+		hdr = hdr[:i]
+	} else if len(hdr) > 64<<10 {
+		hdr = hdr[:64<<10]
+	}
+	l := mailbox.Parse(hdr, mailbox.Limits{MaxMessageBytes: 256 << 10})
+	r.MessageID = truncate(l.MessageID, 500)
+	r.Subject = truncate(l.Subject, 500)
+	if len(l.From) > 0 {
+		r.From = truncate(l.From[0].String(), 500)
+	}
+}
+
+func indexHeaderEnd(b []byte) int {
+	for i := 0; i+1 < len(b) && i < 256<<10; i++ {
+		if b[i] == '\n' && (b[i+1] == '\n' || (b[i+1] == '\r' && i+2 < len(b) && b[i+2] == '\n')) {
+			return i + 1
+		}
+	}
+	return -1
+}
