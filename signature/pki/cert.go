@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sync"
 	"time"
 
 	"github.com/sigintake/sigintake/signature/algo"
@@ -48,6 +49,8 @@ type Certificate struct {
 	keyErr      error                    // why Key is nil
 	nameConstr  bool                     // has a nameConstraints extension
 	policiesBad bool                     // certificatePolicies present but malformed
+
+	sigChecks sync.Map // parent SHA-256 -> error (nil when the signature verifies)
 }
 
 // outer structure of a certificate (RFC 5280 §4.1).
@@ -84,10 +87,27 @@ type spkiASN1 struct {
 // when that refuses the certificate it falls back to a parser of its own
 // (see package documentation) and records the reason in Fallback. The
 // signature is never checked here: see CheckSignatureFrom.
+//
+// Parsed certificates are immutable and kept in a bounded cache by the
+// SHA-256 of their DER, so that the certificates every signature of a CA
+// carries are parsed (and their issuers' signatures checked) once.
 func ParseCertificate(der []byte) (*Certificate, error) {
 	if len(der) == 0 || len(der) > MaxCertificateSize {
 		return nil, fmt.Errorf("%w: size %d out of bounds", ErrParse, len(der))
 	}
+	sum := sha256.Sum256(der)
+	if c := parsed.get(sum); c != nil {
+		return c, nil
+	}
+	c, err := parseCertificate(bytes.Clone(der), sum)
+	if err != nil {
+		return nil, err
+	}
+	parsed.put(sum, c)
+	return c, nil
+}
+
+func parseCertificate(der []byte, sum [32]byte) (*Certificate, error) {
 	var outer certificateASN1
 	rest, err := asn1.Unmarshal(der, &outer)
 	if err != nil {
@@ -102,7 +122,7 @@ func ParseCertificate(der []byte) (*Certificate, error) {
 	} else if len(rest) != 0 {
 		return nil, fmt.Errorf("%w: trailing data after TBSCertificate", ErrParse)
 	}
-	c := &Certificate{sigAlg: outer.SigAlg, tbsSigAlg: tbs.SigAlg, SHA256: sha256.Sum256(der)}
+	c := &Certificate{sigAlg: outer.SigAlg, tbsSigAlg: tbs.SigAlg, SHA256: sum}
 	xc, xerr := x509.ParseCertificate(der)
 	if xerr != nil {
 		xc, err = parseFallback(der, &outer, &tbs)
@@ -159,7 +179,22 @@ func (c *Certificate) SameKeyAndSubject(o *Certificate) bool {
 // with parent.Key (signature/algo: RSA PKCS#1 v1.5 and PSS, ECDSA incl.
 // brainpool, Ed25519, SHA-2 and SHA-3). It does not look at validity,
 // basic constraints or key usage: path building does.
+//
+// The outcome is remembered per parent key, so a certificate shared by many
+// signatures is checked once.
 func (c *Certificate) CheckSignatureFrom(parent *Certificate) error {
+	if v, ok := c.sigChecks.Load(parent.SHA256); ok {
+		if v == nil {
+			return nil
+		}
+		return v.(error)
+	}
+	err := c.checkSignatureFrom(parent)
+	c.sigChecks.Store(parent.SHA256, err)
+	return err
+}
+
+func (c *Certificate) checkSignatureFrom(parent *Certificate) error {
 	if !namesEqual(c.RawIssuer, parent.RawSubject) {
 		return fmt.Errorf("%w: issuer %q, candidate subject %q", ErrName, c.IssuerString(), parent.SubjectString())
 	}
