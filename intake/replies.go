@@ -2,6 +2,8 @@ package intake
 
 import (
 	"strings"
+	"time"
+	_ "time/tzdata" // Europe/Riga on machines without zoneinfo
 
 	"github.com/sigintake/sigintake/intake/reply"
 	"github.com/sigintake/sigintake/mailbox"
@@ -89,7 +91,7 @@ func (p *Processor) reply(mb *Mailbox, sl store.Letter, l *mailbox.Letter, parts
 	}
 	data := reply.Data{
 		Subject:    l.Subject,
-		ReceivedAt: sl.ReceivedAt.Local(),
+		ReceivedAt: sl.ReceivedAt.In(riga),
 		Mailbox:    mb.Address,
 		Service:    p.Settings.Service,
 		MaxSize:    p.Settings.MaxAttachmentBytes,
@@ -99,7 +101,7 @@ func (p *Processor) reply(mb *Mailbox, sl store.Letter, l *mailbox.Letter, parts
 	}
 	for _, pt := range parts {
 		if pt.Verdict() == signature.Accepted {
-			data.Signed = append(data.Signed, reply.SignedFile{Name: pt.label(), Signers: signers(pt.Report)})
+			data.Signed = append(data.Signed, reply.SignedFile{Name: pt.replyLabel(), Message: pt.SMIME, Signers: signers(pt.Report)})
 		}
 	}
 	data.Unsigned = f.Unsigned
@@ -121,4 +123,20 @@ func (p *Processor) reply(mb *Mailbox, sl store.Letter, l *mailbox.Letter, parts
 			return cat.Compose(tk, h, dd)
 		},
 	}
+}
+
+// riga is the time zone of the dates in replies.
+var riga = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Riga")
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}()
+
+func (p Part) replyLabel() string {
+	if p.Covers != "" {
+		return p.Covers + " (" + p.Name + ")"
+	}
+	return p.Name
 }

@@ -29,7 +29,12 @@ func commands() []command {
 		{"verify", "validate the signatures of files (CMS/CAdES, S/MIME)", runVerify},
 		{"trust", "EU trusted lists: show, refresh, explain CERT", runTrust},
 		{"version", "print the version and build information", runVersion},
+		{"run", "run the intake daemon (--config FILE)", runRun},
 		{"demo", "run the whole intake on built-in servers and test letters", runDemo},
+		{"config", "check a configuration file (config check FILE)", runConfig},
+		{"migrate", "apply the database migrations", runMigrate},
+		{"letters", "list letters and their outcomes (letters list)", runLetters},
+		{"cases", "list cases or show one (cases list|show)", runCases},
 	}
 }
 

@@ -399,7 +399,7 @@ func (cfg *Config) check(c *checker, base string, getenv func(string) string) {
 	if s.User != "" {
 		pw, err := secret(base, s.PasswordEnv, s.PasswordFile, getenv)
 		if err != nil {
-			c.add("smtp.password_env", "%v", err)
+			c.add("smtp."+secretField(s.PasswordEnv, s.PasswordFile), "%v", err)
 		}
 		s.Password = pw
 	}
@@ -453,7 +453,7 @@ func (cfg *Config) check(c *checker, base string, getenv func(string) string) {
 		}
 		pw, err := secret(base, im.PasswordEnv, im.PasswordFile, getenv)
 		if err != nil {
-			c.add(p+".imap.password_env", "%v", err)
+			c.add(p+".imap."+secretField(im.PasswordEnv, im.PasswordFile), "%v", err)
 		}
 		im.Password = pw
 		if im.Folder == "" {
@@ -505,6 +505,13 @@ func secret(base, env, file string, getenv func(string) string) (string, error) 
 		return v, nil
 	}
 	return "", errors.New("a password is required: password_env or password_file")
+}
+
+func secretField(env, file string) string {
+	if file != "" && env == "" {
+		return "password_file"
+	}
+	return "password_env"
 }
 
 func resolve(base, p string) string {

@@ -51,6 +51,7 @@ type Service struct {
 // SignedFile is a signed file listed in an acknowledgement.
 type SignedFile struct {
 	Name    string
+	Message bool // the e-mail message itself (S/MIME); Name is empty
 	Signers string
 }
 
@@ -191,7 +192,7 @@ func Build(h Header, subject, body string) []byte {
 	}
 	hdr("From", encodeAddr(h.From))
 	hdr("To", encodeAddr(h.To))
-	hdr("Subject", mime.QEncoding.Encode("utf-8", subject))
+	hdr("Subject", strings.ReplaceAll(mime.QEncoding.Encode("utf-8", subject), "?= =?", "?=\r\n =?"))
 	hdr("Date", h.Date.Format(time.RFC1123Z))
 	hdr("Message-ID", "<"+h.MessageID+">")
 	if h.InReplyTo != "" {
