@@ -1,6 +1,7 @@
 package mailbox
 
 import (
+	"github.com/sigintake/sigintake/internal/testshared"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,30 +10,8 @@ import (
 	"testing"
 )
 
-// sharedDir finds ../shared (SIGINTAKE_SHARED, else beside the repository
-// root) or skips.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("SIGINTAKE_SHARED"); d != "" {
-		return d
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			s := filepath.Join(filepath.Dir(d), "shared")
-			if _, err := os.Stat(s); err != nil {
-				t.Skipf("shared test material not found at %s (set SIGINTAKE_SHARED)", s)
-			}
-			return s
-		}
-		if filepath.Dir(d) == d {
-			t.Skip("go.mod not found; shared test material unavailable")
-		}
-	}
-}
+// sharedDir locates ../shared (see internal/testshared).
+func sharedDir(t testing.TB) string { return testshared.Dir(t) }
 
 var levelRE = regexp.MustCompile(`valid\((\d)\)`)
 

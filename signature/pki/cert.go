@@ -50,7 +50,7 @@ type Certificate struct {
 	nameConstr  bool                     // has a nameConstraints extension
 	policiesBad bool                     // certificatePolicies present but malformed
 
-	sigChecks sync.Map // parent SHA-256 -> error (nil when the signature verifies)
+	sigChecks *sync.Map // parent SHA-256 -> error (nil when the signature verifies)
 }
 
 // outer structure of a certificate (RFC 5280 §4.1).
@@ -122,7 +122,7 @@ func parseCertificate(der []byte, sum [32]byte) (*Certificate, error) {
 	} else if len(rest) != 0 {
 		return nil, fmt.Errorf("%w: trailing data after TBSCertificate", ErrParse)
 	}
-	c := &Certificate{sigAlg: outer.SigAlg, tbsSigAlg: tbs.SigAlg, SHA256: sum}
+	c := &Certificate{sigAlg: outer.SigAlg, tbsSigAlg: tbs.SigAlg, SHA256: sum, sigChecks: new(sync.Map)}
 	xc, xerr := x509.ParseCertificate(der)
 	if xerr != nil {
 		xc, err = parseFallback(der, &outer, &tbs)
@@ -183,6 +183,9 @@ func (c *Certificate) SameKeyAndSubject(o *Certificate) bool {
 // The outcome is remembered per parent key, so a certificate shared by many
 // signatures is checked once.
 func (c *Certificate) CheckSignatureFrom(parent *Certificate) error {
+	if c.sigChecks == nil {
+		return c.checkSignatureFrom(parent)
+	}
 	if v, ok := c.sigChecks.Load(parent.SHA256); ok {
 		if v == nil {
 			return nil

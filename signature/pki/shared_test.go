@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"github.com/sigintake/sigintake/internal/testshared"
 	"io"
 	"os"
 	"os/exec"
@@ -15,25 +16,8 @@ import (
 	"testing"
 )
 
-// sharedDir finds the shared test material (see docs/TEAM.md).
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("SIGINTAKE_SHARED"); d != "" {
-		return d
-	}
-	wd, _ := os.Getwd()
-	for d := wd; d != filepath.Dir(d); d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			s := filepath.Join(filepath.Dir(d), "shared")
-			if _, err := os.Stat(s); err == nil {
-				return s
-			}
-			break
-		}
-	}
-	t.Skip("shared test material not found: set SIGINTAKE_SHARED")
-	return ""
-}
+// sharedDir locates ../shared (see internal/testshared).
+func sharedDir(t testing.TB) string { return testshared.Dir(t) }
 
 var (
 	pemCertRE = regexp.MustCompile(`(?s)-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----`)

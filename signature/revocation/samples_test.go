@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"encoding/xml"
 	"errors"
+	"github.com/sigintake/sigintake/internal/testshared"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,28 +19,8 @@ import (
 	"github.com/sigintake/sigintake/signature/revocation"
 )
 
-// sharedDir finds ../shared: $SIGINTAKE_SHARED, else the folder "shared"
-// beside the repository root (the directory holding go.mod).
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("SIGINTAKE_SHARED"); d != "" {
-		return d
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := wd; ; {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(d), "shared")
-		}
-		up := filepath.Dir(d)
-		if up == d {
-			return ""
-		}
-		d = up
-	}
-}
+// sharedDir locates ../shared (see internal/testshared).
+func sharedDir(t testing.TB) string { return testshared.Dir(t) }
 
 // sample is what one XAdES signatures file of a container embeds.
 type sample struct {
