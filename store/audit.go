@@ -167,3 +167,16 @@ func (s *Store) VerifyAuditChain(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// lockAuditHead takes the audit chain's lock at the start of a transaction
+// that will append to it (PostgreSQL; SQLite transactions are exclusive).
+// The head stays locked until commit in any case, so taking it first costs
+// no concurrency and fixes the lock order (head, then letter rows, review
+// items, case counters): writers queue instead of deadlocking.
+func (s *Store) lockAuditHead(ctx context.Context, tx *sqlx.Tx) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	_, err := s.texec(ctx, tx, `SELECT last_id FROM audit_head WHERE one = 1 FOR UPDATE`)
+	return err
+}

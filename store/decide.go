@@ -67,6 +67,9 @@ func (s *Store) DecideReview(ctx context.Context, d ReviewDecision) (Recorded, e
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		rec = Recorded{ReviewID: d.ReviewID}
+		if err := s.lockAuditHead(ctx, tx); err != nil {
+			return err
+		}
 		return s.decideTx(ctx, tx, d, s.now(), &rec)
 	})
 	if err != nil {

@@ -99,6 +99,9 @@ func (s *Store) RecordOutcomes(ctx context.Context, os []Outcome) (recs []Record
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		recs, errs = make([]Recorded, len(os)), make([]error, len(os))
 		now := s.now()
+		if err := s.lockAuditHead(ctx, tx); err != nil {
+			return err
+		}
 		for i, o := range os {
 			if _, err := s.texec(ctx, tx, "SAVEPOINT outcome"); err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -45,6 +46,8 @@ type Store struct {
 	dialect Dialect
 	clockMu sync.RWMutex
 	clock   func() time.Time
+
+	retries atomic.Int64 // transactions retried after a deadlock or busy error
 
 	stmtMu  sync.Mutex
 	stmts   map[string]*sqlx.Stmt // prepared on s.db, reused per connection; nil: failed to prepare
@@ -174,6 +177,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	for attempt := 0; ; attempt++ {
 		err := s.tryTx(ctx, fn)
 		if err != nil && attempt < 5 && s.retryable(err) && ctx.Err() == nil {
+			s.retries.Add(1)
 			time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
 			continue
 		}

@@ -1016,3 +1016,68 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRecordOutcomesConcurrentBatches: several daemons record batches that
+// mix new cases and follow-ups at once; none fails, numbers stay unique.
+func TestRecordOutcomesConcurrentBatches(t *testing.T) {
+	both(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		first := save(t, s, "ekase", 1, 1, raw(0), "")
+		base, err := s.RecordOutcome(ctx, acceptOutcome(first.ID, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const writers, batches, per = 4, 3, 6
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for b := range batches {
+					var ins []RawLetter
+					for i := range per {
+						uid := uint32(2 + (w*batches+b)*per + i)
+						ins = append(ins, RawLetter{Mailbox: "ekase", UIDValidity: 1, UID: uid, Raw: raw(int(uid))})
+					}
+					svs, err := s.SaveRawLetters(ctx, ins)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					os := make([]Outcome, len(svs))
+					for i, sv := range svs {
+						if i%2 == w%2 {
+							os[i] = Outcome{LetterID: sv.ID, Outcome: Accepted, Classification: "follow-up", CaseID: base.CaseID}
+						} else {
+							os[i] = acceptOutcome(sv.ID, int(ins[i].UID))
+						}
+					}
+					_, errs, err := s.RecordOutcomes(ctx, os)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					for _, err := range errs {
+						if err != nil {
+							t.Error(err)
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if n := s.retries.Load(); n != 0 {
+			t.Errorf("%d transactions retried after deadlock or busy errors", n)
+		}
+		total := 1 + writers*batches*per
+		if n := count(t, s, `SELECT COUNT(*) FROM letters WHERE outcome = 'accepted'`); n != total {
+			t.Fatalf("accepted = %d, want %d", n, total)
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM cases`); n != 1+writers*batches*per/2 {
+			t.Fatalf("cases = %d", n)
+		}
+		if _, err := s.VerifyAuditChain(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
