@@ -109,10 +109,12 @@
 // another takes over when the lease runs out. [Store.SyncUIDValidity]
 // resets last_uid when the server's UIDVALIDITY changes.
 //
-// Lock order inside transactions is fixed (letter row, case counter,
-// outbox, audit head last), so writers on PostgreSQL do not deadlock;
-// deadlock and serialization failures and SQLITE_BUSY are retried a few
-// times anyway.
+// On PostgreSQL, outcome and review-decision transactions lock the audit
+// chain's head first (they append to it, so it would be held until commit
+// anyway): decisions are serialised across daemons, and the lock order
+// (head, letter rows, review items, case counters, outbox) cannot cycle.
+// Deadlock and serialization failures and SQLITE_BUSY are still retried a
+// few times.
 //
 // # Audit log
 //
