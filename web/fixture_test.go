@@ -33,12 +33,16 @@ type fixture struct {
 	pending int64 // pending letter (no review, no case): clerks must not see it
 	attID   int64 // an attachment of review[0]
 	now     time.Time
+	path    string
 }
+
+func (f *fixture) dbPath() string { return f.path }
 
 func newFixture(t testing.TB, opt Options) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "desk.db"))
+	path := filepath.Join(t.TempDir(), "desk.db")
+	st, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +50,7 @@ func newFixture(t testing.TB, opt Options) *fixture {
 	if _, _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{st: st, now: time.Now().UTC()}
+	f := &fixture{st: st, now: time.Now().UTC(), path: path}
 	cheap := hashWith(testPassword, 8*1024, 1, 1)
 	for _, u := range []struct {
 		n string
@@ -139,7 +143,7 @@ func (f *fixture) addLetter(t testing.TB, uid int, mbox string, outcome store.Ou
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := fmt.Sprintf("%%PDF-1.7 signed document %d\r\n", uid)
+	body := fmt.Sprintf("%%PDF-1.7 signed document %d", uid) // the CRLF before the boundary is not content
 	rep := sampleReport(uid, outcome)
 	o := store.Outcome{LetterID: sv.ID, Outcome: outcome, Classification: "new",
 		Reasons:     []store.Reason{{Code: "signature_indeterminate", File: fmt.Sprintf("iesniegums-%d.pdf", uid)}},
