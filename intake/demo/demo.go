@@ -105,11 +105,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	// The test PKI, its clock at the real time so OCSP answers are fresh.
 	p := sigtest.New(tb)
 	p.SetClock(time.Now().UTC().Truncate(time.Second))
-	s := signers{
-		qes:      p.Issue(sigtest.LeafOptions{GivenName: "Anna", Surname: "Kalniņa", CommonName: "Anna Kalniņa", SerialNumber: "PNOLV-020202-22222", QC: sigtest.Qualified()}),
-		seal:     p.Issue(sigtest.LeafOptions{Kind: sigtest.LegalPerson, CommonName: "SIA Ozolkalni", Organization: "SIA Ozolkalni", OrganizationIdentifier: "NTRLV-40000000001", QC: sigtest.Qualified()}),
-		advanced: p.Issue(sigtest.LeafOptions{GivenName: "Ilze", Surname: "Ozola", CommonName: "Ilze Ozola", SerialNumber: "PNOLV-030303-33333"}),
-	}
+	s := Signers(p)
 
 	// IMAP: go-imap's in-memory server, one user per mailbox.
 	mem := imapmemserver.New()
