@@ -9,6 +9,7 @@ import (
 	"github.com/sigintake/sigintake/signature"
 	"github.com/sigintake/sigintake/signature/asic"
 	"github.com/sigintake/sigintake/signature/cades"
+	"github.com/sigintake/sigintake/signature/pades"
 	"github.com/sigintake/sigintake/signature/smime"
 	"github.com/sigintake/sigintake/signature/xades"
 )
@@ -80,7 +81,26 @@ func File(ctx context.Context, in Input, o signature.Options) (fr signature.File
 		fr.Signatures = res.Signatures
 		fr.Reasons = append(fr.Reasons, res.Notes...)
 	case KindPDF:
-		return notYet(fr, signature.FormatPAdES, "PDF (PAdES)")
+		fr.Format = signature.FormatPAdES
+		res, err := pades.Validate(ctx, in.Data, pades.Limits{}, o)
+		if err != nil {
+			fr.Verdict = signature.Rejected
+			fr.Reasons = append(fr.Reasons, "the PDF could not be read: "+err.Error())
+			return fr
+		}
+		fr.Signatures = res.Signatures
+		fr.Verdict = signature.VerdictOf(fr.Signatures)
+		fr.Reasons = append(fr.Reasons, reasons(fr)...)
+		fr.Reasons = append(fr.Reasons, res.Notes...)
+		if len(res.Problems) > 0 {
+			// Embedded files, repaired cross-reference data: never
+			// accepted without a clerk.
+			if fr.Verdict == signature.Accepted {
+				fr.Verdict = signature.Review
+			}
+			fr.Reasons = append(fr.Reasons, res.Problems...)
+		}
+		return fr
 	case KindZIP:
 		res, err := asic.Validate(ctx, in.Data, asic.Limits{}, o)
 		if err != nil {

@@ -94,7 +94,15 @@ type Document struct {
 	objstm  map[int]*objStream
 	decoded int
 	scanned map[int]int64 // reconstructed "N G obj" offsets (last wins)
+	// misplaced objects: their cross-reference offset holds another
+	// object or none, and they were found by scanning instead.
+	misplaced map[int]bool
 }
+
+// Misplaced reports whether object num's cross-reference entry points to
+// bytes that are not that object (readers then disagree on what it is).
+// Only objects read so far are known.
+func (d *Document) Misplaced(num int) bool { return d.misplaced[num] }
 
 // Open parses data. An error means no object table could be built at all,
 // even by reconstruction.
@@ -112,6 +120,12 @@ func Open(data []byte, lim Limits) (*Document, error) {
 	}
 	d := &Document{data: data, lim: lim, table: map[int]Entry{}, cache: map[int]Object{}, busy: map[int]bool{}, objstm: map[int]*objStream{}}
 	err := d.readXref()
+	if err == nil && d.Root() == nil {
+		// A chain that parses but does not lead to the catalog (an empty
+		// update section without /Prev): readers repair; so do we.
+		err = fmt.Errorf("%w: the catalog %v is not in the cross-reference data", ErrXref, d.Trailer["Root"])
+		d.Sections = nil
+	}
 	if err != nil {
 		d.Problems = append(d.Problems, err.Error())
 		if rerr := d.reconstruct(); rerr != nil {
@@ -527,6 +541,10 @@ func (d *Document) Get(num int) (Object, error) {
 			d.scan()
 			if off, ok := d.scanned[num]; ok && off != e.Offset {
 				if o2, n2, err2 := d.parseIndirectAt(off, num); err2 == nil && n2 == num {
+					if d.misplaced == nil {
+						d.misplaced = map[int]bool{}
+					}
+					d.misplaced[num] = true
 					d.Problems = append(d.Problems, fmt.Sprintf("object %d: cross-reference offset %d is wrong; found at %d", num, e.Offset, off))
 					obj, err = o2, nil
 				}
@@ -641,4 +659,16 @@ func (d *Document) parseIndirectAt(off int64, want int) (Object, int, error) {
 	}
 	p.pos = save
 	return obj, int(n), nil
+}
+
+// FirstObjectOffset returns the smallest file offset of an object in use
+// in the cross-reference table, -1 when none.
+func (d *Document) FirstObjectOffset() int64 {
+	first := int64(-1)
+	for _, e := range d.table {
+		if e.Type == 1 && (first < 0 || e.Offset < first) {
+			first = e.Offset
+		}
+	}
+	return first
 }

@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 )
 
@@ -153,6 +154,7 @@ func DiffKeys(a, b Dict) []Name {
 			out = append(out, k)
 		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
 
