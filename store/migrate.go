@@ -101,20 +101,24 @@ func (s *Store) Migrate(ctx context.Context) (from, to int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	if _, err := s.db.ExecContext(ctx, s.expand(`CREATE TABLE IF NOT EXISTS schema_version (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {{TIME}} NOT NULL)`)); err != nil {
-		// Two processes may race on CREATE TABLE IF NOT EXISTS in PostgreSQL.
-		if !isUniqueViolation(err) {
-			return 0, 0, fmt.Errorf("store: migrate: %w", err)
+	// CREATE TABLE IF NOT EXISTS is not safe against a concurrent twin on
+	// PostgreSQL (duplicate pg_type row): create it under the lock.
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.migrationLock(ctx, tx); err != nil {
+			return err
 		}
+		_, err := tx.ExecContext(ctx, s.expand(`CREATE TABLE IF NOT EXISTS schema_version (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {{TIME}} NOT NULL)`))
+		return err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: migrate: %w", err)
 	}
 	from = -1
 	for _, m := range ms {
 		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-			if s.dialect == Postgres {
-				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7406001)`); err != nil {
-					return err
-				}
+			if err := s.migrationLock(ctx, tx); err != nil {
+				return err
 			}
 			var cur int
 			if err := tx.GetContext(ctx, &cur, `SELECT COALESCE(MAX(version), 0) FROM schema_version`); err != nil {
@@ -146,4 +150,15 @@ func (s *Store) Migrate(ctx context.Context) (from, to int, err error) {
 		from = to
 	}
 	return from, to, nil
+}
+
+// migrationLock serialises migrations from several processes on
+// PostgreSQL until the transaction ends; SQLite's BEGIN IMMEDIATE already
+// does.
+func (s *Store) migrationLock(ctx context.Context, tx *sqlx.Tx) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7406001)`)
+	return err
 }

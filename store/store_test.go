@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -1080,4 +1081,21 @@ func TestRecordOutcomesConcurrentBatches(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestLetterJSON pins the field names of `sigintake letters list --json`.
+func TestLetterJSON(t *testing.T) {
+	b, err := json.Marshal(Letter{ID: 1, Reasons: []Reason{{Code: "no_signature"}}, Reply: ReplyNone, Outcome: Pending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"id", "mailbox", "message_id", "from", "subject", "received_at", "sha256", "outcome", "case", "reply", "reasons"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("letter JSON lacks %q: %s", k, b)
+		}
+	}
 }
