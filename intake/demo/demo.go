@@ -134,16 +134,11 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	defer isrv.Close()
 
 	// SMTP sink.
-	sink := &sinkBackend{}
-	ssrv := smtp.NewServer(sink)
-	ssrv.Domain = "localhost"
-	ssrv.AllowInsecureAuth = true
-	sln, err := net.Listen("tcp", "127.0.0.1:0")
+	sink, err := ListenSink()
 	if err != nil {
 		return nil, err
 	}
-	go ssrv.Serve(sln)
-	defer ssrv.Close()
+	defer sink.Close()
 
 	// Store.
 	dsn := "sqlite:" + filepath.Join(dir, "sigintake.db")
@@ -173,7 +168,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		}
 	}
 
-	cfg := Config(iln.Addr().String(), sln.Addr().String(), dsn)
+	cfg := Config(iln.Addr().String(), sink.Addr(), dsn)
 	if o.HTTP != "" {
 		cfg.HTTP.Listen = o.HTTP
 	}
@@ -238,14 +233,14 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	res = &Result{Letters: seeded, Rows: rows, Sent: sink.messages(), DSN: dsn}
-	printTable(o.Out, rows, sink.messages())
+	res = &Result{Letters: seeded, Rows: rows, Sent: sink.Messages(), DSN: dsn}
+	printTable(o.Out, rows, sink.Messages())
 	if o.Once {
 		return res, nil
 	}
 	fmt.Fprintf(o.Out, "\nThe demo keeps running (Ctrl-C to stop):\n")
 	fmt.Fprintf(o.Out, "  IMAP  %s  users ekase / demo-ekase, pasts / demo-pasts (plain, loopback)\n", iln.Addr())
-	fmt.Fprintf(o.Out, "  SMTP  %s  sink: replies are kept in memory, not delivered\n", sln.Addr())
+	fmt.Fprintf(o.Out, "  SMTP  %s  sink: replies are kept in memory, not delivered\n", sink.Addr())
 	fmt.Fprintf(o.Out, "  HTTP  http://%s/metrics  /healthz  /readyz\n", dm.Addr())
 	fmt.Fprintf(o.Out, "  Store %s (removed on exit)\n", dsn)
 	fmt.Fprintf(o.Out, "  Append a letter to either INBOX with any IMAP client and it is processed within a second.\n")
@@ -301,12 +296,12 @@ func outboxEmpty(ctx context.Context, st *store.Store, ls []store.Letter) bool {
 	return true
 }
 
-func followUpFor(ctx context.Context, st *store.Store, sink *sinkBackend, firstMID string) (Letter, bool) {
+func followUpFor(ctx context.Context, st *store.Store, sink *Sink, firstMID string) (Letter, bool) {
 	first, err := st.FindLetterByMessageID(ctx, "ekase", firstMID)
 	if err != nil || first.Case == "" {
 		return Letter{}, false
 	}
-	for _, m := range sink.messages() {
+	for _, m := range sink.Messages() {
 		pl := mailbox.Parse(m.Data, mailbox.Limits{})
 		for _, id := range pl.InReplyTo {
 			if id == store.NormalizeMessageID(firstMID) {
@@ -363,7 +358,37 @@ type literal struct {
 
 func (l literal) Size() int64 { return l.n }
 
-// sinkBackend is an SMTP server that keeps every message.
+// Sink is a local SMTP server (go-smtp) that keeps every message it is
+// given, for the demo and tests.
+type Sink struct {
+	srv *smtp.Server
+	ln  net.Listener
+	b   *sinkBackend
+}
+
+// ListenSink starts a Sink on a free loopback port.
+func ListenSink() (*Sink, error) {
+	b := &sinkBackend{}
+	srv := smtp.NewServer(b)
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	go srv.Serve(ln)
+	return &Sink{srv: srv, ln: ln, b: b}, nil
+}
+
+// Addr is the sink's host:port.
+func (s *Sink) Addr() string { return s.ln.Addr().String() }
+
+// Messages returns what the sink received so far.
+func (s *Sink) Messages() []Captured { return s.b.messages() }
+
+// Close stops the sink.
+func (s *Sink) Close() error { return s.srv.Close() }
+
 type sinkBackend struct {
 	mu   sync.Mutex
 	msgs []Captured
