@@ -345,7 +345,7 @@ func classify(s *revision, final *pdf.Document, n int, old, nw pdf.Object, add f
 			case "DSS", "Extensions":
 				add(catDSS, "the catalog's /%s was added or updated", k)
 			case "AcroForm":
-				add(catSig, "the interactive form (/AcroForm) was added or replaced")
+				acroFormChange(s, final, s.doc.Dict(od[k]), final.Dict(nd[k]), add, bad)
 			case "Metadata", "Version", "StructTreeRoot", "MarkInfo", "Lang":
 				add(catMeta, "the catalog's /%s changed", k)
 			case "Names":
@@ -379,22 +379,7 @@ func classify(s *revision, final *pdf.Document, n int, old, nw pdf.Object, add f
 	case s.annotArrays[n]:
 		annotsChange(s, final, old, nw, 0, add, bad)
 	case n == s.acroForm:
-		if nd == nil {
-			bad("the interactive form was removed after signing")
-			return
-		}
-		for _, k := range pdf.DiffKeys(od, nd) {
-			switch k {
-			case "Fields":
-				fieldsChange(s, final, s.doc.Resolve(od["Fields"]), final.Resolve(nd["Fields"]), add, bad)
-			case "SigFlags":
-				add(catSig, "the form's /SigFlags changed")
-			case "DR", "DA", "NeedAppearances":
-				add(catForm, "the form's /%s changed", k)
-			default:
-				bad("the interactive form's /%s was changed after signing", k)
-			}
-		}
+		acroFormChange(s, final, od, nd, add, bad)
 	case n == s.fieldsArray:
 		fieldsChange(s, final, old, nw, add, bad)
 	case s.sigDicts[n]:
@@ -630,4 +615,26 @@ func isStructure(d pdf.Dict) bool {
 		return nums || limits || (s && pg)
 	}
 	return false
+}
+
+func acroFormChange(s *revision, final *pdf.Document, od, nd pdf.Dict, add func(category, string, ...any), bad func(string, ...any)) {
+	if nd == nil {
+		bad("the interactive form was removed after signing")
+		return
+	}
+	if od == nil {
+		od = pdf.Dict{}
+	}
+	for _, k := range pdf.DiffKeys(od, nd) {
+		switch k {
+		case "Fields":
+			fieldsChange(s, final, s.doc.Resolve(od["Fields"]), final.Resolve(nd["Fields"]), add, bad)
+		case "SigFlags":
+			add(catSig, "the form's /SigFlags changed")
+		case "DR", "DA", "NeedAppearances":
+			add(catForm, "the form's /%s changed", k)
+		default:
+			bad("the interactive form's /%s was changed after signing", k)
+		}
+	}
 }

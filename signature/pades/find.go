@@ -78,9 +78,11 @@ func findSignatures(doc *pdf.Document, notes *[]string) []*sigDict {
 						seen[r.Num] = true
 					}
 					sd.dict = doc.Dict(v)
-					if sd.dict != nil {
-						out = append(out, sd)
+					if sd.dict == nil {
+						sd.dict = pdf.Dict{}
+						sd.formatErr = fmt.Errorf("the signature dictionary (%v) of field %q is unreadable", v, name)
 					}
+					out = append(out, sd)
 				}
 			}
 			if kids, ok := doc.Resolve(f["Kids"]).(pdf.Array); ok {
@@ -112,6 +114,11 @@ func findSignatures(doc *pdf.Document, notes *[]string) []*sigDict {
 		}
 		obj, err := doc.Get(n)
 		if err != nil {
+			if doc.RawContains(n, "/ByteRange") {
+				out = append(out, &sigDict{ref: pdf.Ref{Num: n}, dict: pdf.Dict{},
+					formatErr: fmt.Errorf("object %d looks like a signature dictionary but is unreadable: %v", n, err)})
+				seen[n] = true
+			}
 			continue
 		}
 		d, ok := obj.(pdf.Dict)

@@ -391,9 +391,9 @@ func (v *validation) signature(s *sigDict, all []*sigDict, id string) signature.
 			ev.Infos = append(ev.Infos, "The /DSS holds a /VRI entry for this signature.")
 		}
 	}
-	if crls, ocsps := adobeRevocation(sd.SignerInfos[0]); len(crls)+len(ocsps) > 0 {
-		ev.CRLs = append(ev.CRLs, crls...)
-		ev.OCSP = append(ev.OCSP, ocsps...)
+	// signature/cades already took the revocation data of the
+	// adbe-revocationInfoArchival attribute (ISO 32000-1 §12.8.3.3.2).
+	if cms.HasAttribute(sd.SignerInfos[0].SignedAttrs, cms.OIDAttrAdobeRevocationInfoArchival) {
 		ev.Infos = append(ev.Infos, "The signature carries revocation data in the adbe-revocationInfoArchival attribute.")
 	}
 	hasLT := len(ev.OCSP)+len(ev.CRLs) > 0

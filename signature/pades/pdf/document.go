@@ -672,3 +672,21 @@ func (d *Document) FirstObjectOffset() int64 {
 	}
 	return first
 }
+
+// RawContains reports whether the bytes of object num (from its offset,
+// up to "endobj" or 64 KiB) contain s: a look at an object that does not
+// parse.
+func (d *Document) RawContains(num int, s string) bool {
+	e, ok := d.table[num]
+	if !ok || e.Type != 1 || e.Offset < 0 || e.Offset >= int64(len(d.data)) {
+		return false
+	}
+	b := d.data[e.Offset:]
+	if len(b) > 64<<10 {
+		b = b[:64<<10]
+	}
+	if i := bytes.Index(b, []byte("endobj")); i >= 0 {
+		b = b[:i]
+	}
+	return bytes.Contains(b, []byte(s))
+}
