@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -57,7 +58,8 @@ type searchView struct {
 	Total   int            `json:"total"`
 	Page    pager          `json:"-"`
 	Form    searchForm     `json:"-"`
-	Query   string         `json:"-"`
+	CSVURL  template.URL   `json:"-"`
+	JSONURL template.URL   `json:"-"`
 
 	Mailboxes, Formats, Indications, SubIndications, Qualifications, Verdicts []string `json:"-"`
 }
@@ -86,7 +88,10 @@ func (s *server) search(w http.ResponseWriter, r *http.Request, rq *request) err
 	q := r.URL.Query()
 	q.Del("page")
 	q.Del("lang")
-	v.Query = q.Encode()
+	// Built here: html/template would escape = and & of a query
+	// inserted after the "?" of an href.
+	v.CSVURL = template.URL("/audit/reports.csv?" + q.Encode())
+	v.JSONURL = template.URL("/audit/reports.json?" + q.Encode())
 	if !rq.api {
 		if v.Mailboxes, err = s.st.Mailboxes(r.Context()); err != nil {
 			return err

@@ -556,6 +556,10 @@ func TestExport(t *testing.T) {
 	if !strings.Contains(page, "Atrasti 5 rezultāti") {
 		t.Fatalf("search page %.2000s", page)
 	}
+	// The export links carry the search, the pager its page.
+	if page := a.get("/audit/reports?indication=TOTAL_FAILED&mailbox=pasts", 200); !strings.Contains(page, `href="/audit/reports.csv?indication=TOTAL_FAILED&amp;mailbox=pasts"`) {
+		t.Fatal("export link lost the search")
+	}
 	// Spreadsheet formulas are defused.
 	if csvSafe("=HYPERLINK(1)") != "'=HYPERLINK(1)" || csvSafe("PNOLV") != "PNOLV" {
 		t.Fatal("csvSafe")

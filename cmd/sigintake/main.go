@@ -35,6 +35,8 @@ func commands() []command {
 		{"migrate", "apply the database migrations", runMigrate},
 		{"letters", "list letters and their outcomes (letters list)", runLetters},
 		{"cases", "list cases or show one (cases list|show)", runCases},
+		{"serve", "serve the clerks' and auditors' web desk (--db DSN --listen ADDR)", runServe},
+		{"users", "web desk accounts: users add|passwd|disable|enable|list", runUsers},
 	}
 }
 
