@@ -156,11 +156,19 @@ func firstReason(fr signature.FileReport) string {
 }
 
 func rejectReason(p Part) store.Reason {
-	if len(p.Report.Signatures) == 0 {
-		// A file that looked signed but holds no readable signature.
-		return store.Reason{Code: ReasonSignatureInvalid, File: p.label(), Detail: firstReason(p.Report)}
-	}
 	return store.Reason{Code: ReasonSignatureInvalid, File: p.label(), Detail: firstReason(p.Report)}
+}
+
+// SubIndicationOf is the ETSI sub-indication that best explains a rejected
+// file to its sender: that of its first failed signature, FORMAT_FAILURE
+// when it holds no readable signature.
+func SubIndicationOf(fr signature.FileReport) string {
+	for _, s := range fr.Signatures {
+		if s.Indication != signature.TotalPassed && s.SubIndication != "" {
+			return string(s.SubIndication)
+		}
+	}
+	return string(signature.FormatFailure)
 }
 
 func reviewReason(p Part) store.Reason {

@@ -105,11 +105,19 @@ func (p *Processor) reply(mb *Mailbox, sl store.Letter, l *mailbox.Letter, parts
 		}
 	}
 	data.Unsigned = f.Unsigned
+	// What the client reads: reason codes and plain words, never the
+	// operator's error chain (that stays in the store and the logs).
+	whyOf := map[string]string{}
+	for _, pt := range parts {
+		whyOf[pt.label()] = SubIndicationOf(pt.Report)
+	}
 	for _, r := range d.Reasons {
 		switch r.Code {
 		case ReasonSignedOK, ReasonUnsigned:
+		case ReasonNoSignature, ReasonSignatureInvalid, ReasonNotQualified, ReasonUnsupportedFormat, ReasonTooLarge:
+			data.Reasons = append(data.Reasons, reply.Reason{Code: r.Code, File: r.File, Why: whyOf[r.File]})
 		default:
-			data.Reasons = append(data.Reasons, reply.Reason{Code: r.Code, File: r.File, Detail: r.Detail})
+			data.Reasons = append(data.Reasons, reply.Reason{Code: r.Code, File: r.File})
 		}
 	}
 	mid := ReplyMessageID(kind, sl.ID, sl.SHA256, p.Identity.MessageIDDomain)

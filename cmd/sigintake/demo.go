@@ -19,12 +19,13 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	once := fs.Bool("once", false, "exit after printing the table")
 	verbose := fs.Bool("v", false, "print the daemon's JSON log on stderr")
 	httpAddr := fs.String("http", "127.0.0.1:0", "metrics/health `address`")
+	dir := fs.String("dir", "", "keep the demo's SQLite store in `folder` (default: a temporary folder, removed)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	o := demo.Options{Once: *once, Out: stdout, HTTP: *httpAddr}
+	o := demo.Options{Once: *once, Out: stdout, HTTP: *httpAddr, Dir: *dir}
 	if *verbose {
 		o.Log = slog.New(slog.NewJSONHandler(stderr, nil))
 	}

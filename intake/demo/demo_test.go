@@ -116,6 +116,15 @@ func TestDemoOnce(t *testing.T) {
 				t.Errorf("reply sent to %s", to)
 			}
 		}
+		for _, internal := range []string{"cms:", "pades:", "digest", "TOTAL_FAILED", "HASH_FAILURE"} {
+			if strings.Contains(l.Text, internal) {
+				t.Errorf("reply %q shows the operator's detail %q to the client", l.Subject, internal)
+			}
+		}
+		if strings.HasPrefix(l.Subject, "Vēstuli nevar pieņemt") && strings.Contains(l.Subject, "izziņu") &&
+			!strings.Contains(l.Text, "fails ir mainīts pēc parakstīšanas") {
+			t.Errorf("tampered letter's rejection does not say why: %s", l.Text)
+		}
 		if !strings.Contains(l.Text, "Labdien") {
 			t.Errorf("reply text not Latvian first: %q", l.Text[:min(80, len(l.Text))])
 		}

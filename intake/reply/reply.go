@@ -57,9 +57,12 @@ type SignedFile struct {
 
 // Reason is one rejection reason: Code picks the text ("no-signature",
 // "signature-invalid", "not-qualified", "unsupported-format", "too-large";
-// other codes print Detail).
+// other codes print Detail). Why is the ETSI sub-indication of an invalid
+// signature (e.g. HASH_FAILURE, REVOKED), shown to the client in plain words;
+// Detail is for codes without a text of their own and must be fit for a
+// client to read (never an internal error chain).
 type Reason struct {
-	Code, File, Detail string
+	Code, File, Why, Detail string
 }
 
 // Data is what the templates see.

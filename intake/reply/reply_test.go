@@ -32,9 +32,9 @@ func TestRenderLatvianFirst(t *testing.T) {
 			[]string{"Valsts kase ir saņēmusi Jūsu vēstuli", "VK-2026/000042", "parakstījis(-usi): Jānis Bērziņš", "pati e-pasta vēstule", "Faili bez paraksta", "foto.jpg", "Šī ir automātiska atbilde"},
 			[]string{"registered it as case VK-2026/000042", "signed by: Jānis Bērziņš", "the e-mail message itself"}},
 		{KindReject, Data{Subject: "Lūgums", ReceivedAt: at, Service: svc, Mailbox: "ekase@kase.gov.lv", MaxSize: 40 << 20,
-			Reasons: []Reason{{Code: "no-signature"}, {Code: "signature-invalid", File: "līgums.pdf.p7s", Detail: "HASH_FAILURE"}, {Code: "not-qualified", File: "a.p7m"}, {Code: "unsupported-format", File: "b.pdf"}, {Code: "too-large", File: "c.edoc"}, {Code: "something-else", Detail: "cits iemesls"}}},
-			[]string{"nevar pieņemt", "nav neviena elektroniski parakstīta faila", "Faila līgums.pdf.p7s paraksts nav derīgs (HASH_FAILURE)", "nav drošs (kvalificēts)", "pagaidām nevar pārbaudīt", "pārāk liels (lielākais atļautais izmērs: 40 MB)", "cits iemesls", "www.eparaksts.lv"},
-			[]string{"cannot accept", "contains no electronically signed file", "The signature of līgums.pdf.p7s is not valid", "not a qualified electronic signature", "cannot yet be checked", "too large", "www.eparaksts.lv"}},
+			Reasons: []Reason{{Code: "no-signature"}, {Code: "signature-invalid", File: "līgums.pdf.p7s", Why: "HASH_FAILURE"}, {Code: "signature-invalid", File: "x.p7s", Why: "REVOKED"}, {Code: "not-qualified", File: "a.p7m"}, {Code: "unsupported-format", File: "b.pdf"}, {Code: "too-large", File: "c.edoc"}, {Code: "something-else", Detail: "cits iemesls"}}},
+			[]string{"nevar pieņemt", "nav neviena elektroniski parakstīta faila", "Faila līgums.pdf.p7s paraksts nav derīgs: fails ir mainīts pēc parakstīšanas", "parakstītāja sertifikāts ir atsaukts", "nav drošs (kvalificēts)", "pagaidām nevar pārbaudīt", "pārāk liels (lielākais atļautais izmērs: 40 MB)", "cits iemesls", "www.eparaksts.lv"},
+			[]string{"cannot accept", "contains no electronically signed file", "The signature of līgums.pdf.p7s is not valid: the file was changed after signing", "certificate has been revoked", "not a qualified electronic signature", "cannot yet be checked", "too large", "www.eparaksts.lv"}},
 		{KindFollowUp, Data{CaseNumber: "VK-2026/000001", Subject: "Re: x", ReceivedAt: at, Service: svc},
 			[]string{"ir pievienota lietai VK-2026/000001"}, []string{"has been added to case VK-2026/000001"}},
 	} {
