@@ -1,0 +1,5 @@
+//go:build !race
+
+package pades_test
+
+const raceEnabled = false
