@@ -129,17 +129,21 @@
 //
 // # Cost per letter
 //
-// Measured with the benchmarks in bench_test.go on the project's 2-core
-// machine while other work was running (load average 4-8, so the figures
-// are pessimistic and noisy), SQLite, per letter, SaveRawLetter then
-// RecordOutcome with one report, a new case, a queued reply and an audit
-// entry: about 1.1-2 ms for a 4 KB letter and 2.2-4 ms for a 200 KB one
-// with a commit (fsync) each; with group commit (SaveRawLetters and
-// RecordOutcomes, 50 letters per transaction) about 0.4-0.6 ms and
-// 1.6-2.0 ms. The 200 KB figure is mostly writing the bytes twice (WAL,
-// then checkpoint) and hashing them; the small-letter figure is SQL work
-// and the fsyncs. PostgreSQL (fsync off in tests) is 1.9-2.3 ms and
-// 3.5-4.7 ms without group commit.
+// bench_test.go, SQLite, per letter: SaveRawLetter then RecordOutcome with
+// one attachment row, one report, a new case, a queued reply, two case
+// events and an audit entry. Measured on the project's 2-core machine while
+// five other engineers were building and testing (load average 4-8), so
+// wall times are noisy; cpu-ns/op is this process's CPU time per letter.
+//
+//	                                   4 KB letter             200 KB letter
+//	one commit each (2 fsyncs)         1.1-1.9 ms, 0.9-1.2 ms CPU   2.1-4.3 ms, 1.8-2.2 ms CPU
+//	saves batched by 50                0.9-1.3 ms, 0.7-0.8 ms CPU   1.9-2.7 ms, 1.6-1.8 ms CPU
+//	saves and outcomes batched by 50   0.3-0.5 ms, 0.3-0.4 ms CPU   1.4-1.8 ms, 1.3-1.4 ms CPU
+//
+// For a 200 KB letter, hashing takes about 0.3 ms and most of the rest is
+// writing the bytes twice (WAL, then checkpoint) in 4 KiB pages; larger
+// pages did not measurably help. PostgreSQL (test server, fsync off) costs
+// 2.1-2.7 ms and 3.5-3.7 ms wall per letter with one commit each.
 //
 // # What it does not do
 //
