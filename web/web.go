@@ -117,7 +117,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if l := r.URL.Query().Get("lang"); (l == "lv" || l == "en") && r.Method == http.MethodGet {
+	if l := r.URL.Query().Get("lang"); (l == "lv" || l == "en") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
 	}
@@ -190,6 +190,7 @@ func (s *server) handle(rt route) {
 	wrap := func(api bool) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			rq := &request{lang: langOf(r), api: api}
+			safe := r.Method == http.MethodGet || r.Method == http.MethodHead
 			if rt.roles != nil {
 				ok, err := s.authenticate(w, r, rq)
 				if err != nil {
@@ -197,7 +198,7 @@ func (s *server) handle(rt route) {
 					return
 				}
 				if !ok {
-					if api || r.Method != http.MethodGet {
+					if api || !safe {
 						s.fail(w, r, rq, errStatus(http.StatusUnauthorized, "err.403"))
 						return
 					}
@@ -209,7 +210,7 @@ func (s *server) handle(rt route) {
 					return
 				}
 				w.Header().Set("Cache-Control", "no-store")
-				if r.Method != http.MethodGet && !s.csrfOK(r, rq) {
+				if !safe && !s.csrfOK(r, rq) {
 					s.fail(w, r, rq, errStatus(http.StatusForbidden, "err.403csrf"))
 					return
 				}

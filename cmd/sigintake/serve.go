@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sigintake/sigintake/intake/config"
 	"github.com/sigintake/sigintake/store"
 	"github.com/sigintake/sigintake/web"
 )
@@ -22,7 +23,8 @@ import (
 func runServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dsn := fs.String("db", "", "store `DSN`: a SQLite path (sqlite:PATH) or postgres://...")
+	dsn := fs.String("db", "", "store `DSN`: a SQLite path (sqlite:PATH) or postgres://... (default: the config's)")
+	cfgPath := fs.String("config", "", "intake configuration `file`: case pattern, mailbox addresses and reply templates for clerk decisions")
 	listen := fs.String("listen", "127.0.0.1:8080", "`address` to listen on")
 	certFile := fs.String("tls-cert", "", "PEM certificate `file` (serve HTTPS)")
 	keyFile := fs.String("tls-key", "", "PEM private key `file` (serve HTTPS)")
@@ -32,8 +34,8 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&proxies, "trusted-proxy", "`CIDR` of reverse proxies trusted for --proxy-user-header and X-Forwarded-For (repeatable)")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "end sessions unused this long")
 	absolute := fs.Duration("session-timeout", 12*time.Hour, "end sessions this long after login")
-	casePattern := fs.String("case-pattern", "VK-{YYYY}/{SEQ:6}", "case number pattern for letters a clerk accepts")
-	replyFrom := fs.String("reply-from", "", "From `address` of replies to clerk decisions (default: the letter's mailbox name)")
+	casePattern := fs.String("case-pattern", "VK-{YYYY}/{SEQ:6}", "case number pattern for letters a clerk accepts (without --config)")
+	replyFrom := fs.String("reply-from", "", "From `address` of plain replies to clerk decisions (without --config)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: sigintake serve --db DSN [--listen ADDR] [--tls-cert FILE --tls-key FILE | --https-proxy]")
 		fmt.Fprintln(stderr, "                       [--proxy-user-header H --trusted-proxy CIDR]...")
@@ -41,6 +43,17 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	var cfg *config.Config
+	if *cfgPath != "" {
+		var err error
+		if cfg, err = config.Load(*cfgPath); err != nil {
+			fmt.Fprintf(stderr, "sigintake serve: %v\n", err)
+			return 2
+		}
+		if *dsn == "" {
+			*dsn = cfg.Store.DSN
+		}
 	}
 	if *dsn == "" || fs.NArg() != 0 || (*certFile == "") != (*keyFile == "") {
 		fs.Usage()
@@ -73,6 +86,12 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	dec := &web.StoreDecider{Store: st, CasePattern: *casePattern, Replies: web.PlainReplies(*replyFrom)}
+	if cfg != nil {
+		if dec, err = web.DeciderFromConfig(st, cfg); err != nil {
+			fmt.Fprintf(stderr, "sigintake serve: %v\n", err)
+			return 1
+		}
+	}
 	srv := &http.Server{Addr: *listen, Handler: web.New(st, dec, opt), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: time.Minute, WriteTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	errc := make(chan error, 1)
