@@ -117,7 +117,10 @@ func BenchmarkReviewQueue10kFiltered(b *testing.B) {
 	setupBench(b)
 	benchPage(b, benchDesk.clerk, "/review?mailbox=pasts&reason=revocation_unknown&page=20")
 }
-func BenchmarkAuditorSearch10k(b *testing.B) { setupBench(b); benchPage(b, benchDesk.auditor, "/audit/reports") }
+func BenchmarkAuditorSearch10k(b *testing.B) {
+	setupBench(b)
+	benchPage(b, benchDesk.auditor, "/audit/reports")
+}
 func BenchmarkAuditorSearch10kSigner(b *testing.B) {
 	setupBench(b)
 	benchPage(b, benchDesk.auditor, "/audit/reports?signer=B%C4%93rzi%C5%86%C5%A1+4242&indication=INDETERMINATE&since=2026-01-01")
