@@ -17,6 +17,8 @@ type sigDict struct {
 	field string // fully qualified field name, "" when not from a field
 	// lock is the field's /Lock dictionary (FieldMDP, §12.8.2.4).
 	lock pdf.Dict
+	// warning is said about how the dictionary was found.
+	warning string
 	// refs are the signature reference dictionaries (/Reference, §12.8.1).
 	refs []pdf.Dict
 
@@ -94,6 +96,38 @@ func findSignatures(doc *pdf.Document, notes *[]string) []*sigDict {
 		if fields, ok := doc.Resolve(af["Fields"]).(pdf.Array); ok {
 			for _, f := range fields {
 				walk(f, "", "", 0)
+			}
+		}
+	}
+	// Signature widgets of the pages that the form's field list misses
+	// (some signers forget to add the field to an inline /AcroForm).
+	if pages, err := doc.Pages(); err == nil {
+		for _, pg := range pages {
+			annots, _ := doc.Resolve(doc.Dict(pg)["Annots"]).(pdf.Array)
+			for i, a := range annots {
+				if i > maxFields {
+					break
+				}
+				w := doc.Dict(a)
+				if w == nil || w.Name("Subtype") != "Widget" || w.Name("FT") != "Sig" {
+					continue
+				}
+				r, ok := w["V"].(pdf.Ref)
+				if !ok || seen[r.Num] {
+					continue
+				}
+				seen[r.Num] = true
+				name := ""
+				if t, ok := doc.Resolve(w["T"]).(pdf.String); ok {
+					name = decodeText(t.Value)
+				}
+				sd := &sigDict{ref: r, field: name, lock: doc.Dict(w["Lock"]), dict: doc.Dict(r),
+					warning: fmt.Sprintf("The signature field %q is on a page but missing from the form's field list (/AcroForm /Fields).", name)}
+				if sd.dict == nil {
+					sd.dict = pdf.Dict{}
+					sd.formatErr = fmt.Errorf("the signature dictionary (%v) of field %q is unreadable", r, name)
+				}
+				out = append(out, sd)
 			}
 		}
 	}

@@ -336,6 +336,9 @@ func (v *validation) signature(s *sigDict, all []*sigDict, id string) signature.
 	sev := evs[0]
 	sev.ID, sev.Format = id, signature.FormatPAdES
 	ev = sev
+	if s.warning != "" {
+		ev.Warnings = append(ev.Warnings, s.warning)
+	}
 	if s.subFilter == "adbe.pkcs7.detached" {
 		ev.Infos = append(ev.Infos, "The sub-filter is adbe.pkcs7.detached (ISO 32000-1), not ETSI.CAdES.detached (EN 319 142-1).")
 	}

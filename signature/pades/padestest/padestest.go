@@ -69,6 +69,9 @@ type Options struct {
 	Pages []string
 	// TextField adds a text form field of this name on page 1.
 	TextField string
+	// EmptySignatureField adds an unsigned signature field of this name
+	// on page 1 (for signers that sign an existing field).
+	EmptySignatureField string
 	// Filler pads the first page's content stream to about this many
 	// bytes (for benchmarks).
 	Filler int
@@ -109,6 +112,14 @@ func New(o Options) *PDF {
 		p.fieldObj[o.TextField] = f
 		p.pages[0].annots = append(p.pages[0].annots, f)
 		objs[f] = fmt.Sprintf("<< /FT /Tx /T (%s) /Type /Annot /Subtype /Widget /Rect [72 600 300 620] /P %d 0 R /F 4 /DA (/Helv 12 Tf 0 g) >>", o.TextField, p.pages[0].num)
+	}
+	if o.EmptySignatureField != "" {
+		f := p.next
+		p.next++
+		p.fields = append(p.fields, f)
+		p.fieldObj[o.EmptySignatureField] = f
+		p.pages[0].annots = append(p.pages[0].annots, f)
+		objs[f] = fmt.Sprintf("<< /FT /Sig /T (%s) /Type /Annot /Subtype /Widget /Rect [72 100 272 150] /P %d 0 R /F 4 >>", o.EmptySignatureField, p.pages[0].num)
 	}
 	p.catalogAndPages(objs, true)
 	return p.write(objs)
