@@ -122,10 +122,11 @@ func (d *StoreDecider) AskInfo(ctx context.Context, dec Decision) (Result, error
 }
 
 // PlainReplies is a ReplyComposer writing a short plain-text reply, Latvian
-// first and English below, from the address from (default: the mailbox the
-// letter came to, as "MAILBOX" is not an address, the letter's own To is not
-// known here: pass the mailbox address). It marks the reply Auto-Submitted:
-// auto-replied (RFC 3834) and threads it with In-Reply-To/References.
+// first and English below, From the address from (when "", the letter's
+// mailbox name, which is only right when mailboxes are named by address).
+// It marks the reply Auto-Submitted: auto-replied (RFC 3834 §5), threads it
+// with In-Reply-To/References and sends it to the letter's From address.
+// TemplateReplies, with the intake's wording, is what production uses.
 func PlainReplies(from string) ReplyComposer {
 	return func(ctx context.Context, req ReplyRequest) (*store.Reply, error) {
 		to, err := mail.ParseAddress(req.Letter.From)
