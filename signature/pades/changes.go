@@ -86,8 +86,22 @@ type revision struct {
 
 const maxReach = 200_000
 
+// analyse returns the revision with its pages; the object sets the change
+// analysis needs are computed by complete, on demand.
 func analyse(doc *pdf.Document) *revision {
-	r := &revision{doc: doc, page: map[int]int{}, tree: map[int]bool{}, content: map[int]int{}, fields: map[int]string{},
+	r := &revision{doc: doc}
+	r.pages, r.pagesErr = doc.Pages()
+	_, r.hasDSS = doc.Root()["DSS"]
+	return r
+}
+
+// complete computes the object sets of the revision once.
+func (r *revision) complete() {
+	if r.page != nil {
+		return
+	}
+	doc := r.doc
+	*r = revision{doc: doc, pages: r.pages, pagesErr: r.pagesErr, hasDSS: r.hasDSS, page: map[int]int{}, tree: map[int]bool{}, content: map[int]int{}, fields: map[int]string{},
 		sigFields: map[int]bool{}, annots: map[int]bool{}, annotArrays: map[int]bool{}, appearance: map[int]category{},
 		sigDicts: map[int]bool{}, dss: map[int]bool{}, sharedAP: map[int]bool{}, apIndirect: map[int]bool{}, acroForm: -1, fieldsArray: -1, info: -1, metadata: -1, rootNum: -1}
 	if rr, ok := doc.Trailer["Root"].(pdf.Ref); ok {
@@ -104,7 +118,6 @@ func analyse(doc *pdf.Document) *revision {
 		r.hasDSS = true
 		r.dss, _ = doc.Reachable(dss, maxReach)
 	}
-	r.pages, r.pagesErr = doc.Pages()
 	budget := maxReach
 	for i, p := range r.pages {
 		r.page[p.Num] = i + 1
@@ -218,7 +231,6 @@ func analyse(doc *pdf.Document) *revision {
 			}
 		}
 	}
-	return r
 }
 
 func (r *revision) markAppearance(owner int, ap pdf.Object, cat category) {
@@ -248,6 +260,7 @@ type permissions struct {
 // diff compares the final document with a signed revision and returns the
 // changes, allowed or not under perm.
 func diff(s *revision, final *pdf.Document, finalPages []pdf.Ref, finalPagesErr error) []change {
+	s.complete()
 	var out []change
 	bad := func(format string, args ...any) {
 		out = append(out, change{cat: catBad, msg: fmt.Sprintf(format, args...)})

@@ -146,6 +146,11 @@ func findSignatures(doc *pdf.Document, notes *[]string) []*sigDict {
 		if seen[n] {
 			continue
 		}
+		// Objects stored in the file are looked at only when their bytes
+		// name a byte range or a signature type; compressed ones always.
+		if e, _ := doc.Entry(n); e.Type == 1 && !doc.RawContains(n, "/ByteRange") && !doc.RawContains(n, "/Sig") && !doc.RawContains(n, "/DocTimeStamp") {
+			continue
+		}
 		obj, err := doc.Get(n)
 		if err != nil {
 			if doc.RawContains(n, "/ByteRange") {

@@ -132,6 +132,11 @@ func (v *validation) revision(end int64) (*revision, error) {
 		return r, nil
 	}
 	v.revs[end] = nil
+	if end == int64(len(v.data)) {
+		r := analyse(v.doc)
+		v.revs[end] = r
+		return r, nil
+	}
 	d, err := pdf.Open(v.data[:end], v.lim)
 	if err != nil {
 		return nil, fmt.Errorf("the signed revision is not a readable PDF: %w", err)
