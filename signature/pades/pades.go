@@ -376,7 +376,12 @@ func (v *validation) signature(s *sigDict, all []*sigDict, id string) signature.
 	sigTS := len(ev.Timestamps) > 0
 	docTS, docTSOverDSS := false, false
 	for _, t := range all {
-		if !t.docTS || t.revEnd <= s.revEnd || t.formatErr != nil {
+		if !t.docTS || t.revEnd <= s.revEnd && t.formatErr == nil {
+			continue
+		}
+		if t.formatErr != nil {
+			// A broken document timestamp is shown, never dropped.
+			ev.Timestamps = append(ev.Timestamps, signature.TimestampEvidence{Type: "document", ImprintErr: t.formatErr})
 			continue
 		}
 		te := v.docTimestampEvidence(t)
