@@ -517,7 +517,12 @@ func (v *validation) docTimestamp(s *sigDict, id string) signature.Report {
 		ev.FormatErr = cerr
 	}
 	ev.Covered = v.covered(s, rev)
-	return signature.Validate(v.ctx, ev, v.o)
+	r := signature.Validate(v.ctx, ev, v.o)
+	// A time-stamping unit's token is no one's signature: never
+	// qualified as a signature or seal, whatever its certificate is.
+	r.Qualification = signature.QualNA
+	r.Infos = append(r.Infos, "A document timestamp proves the time of the revision it covers; it is not a signature of the document.")
+	return r
 }
 
 // dictInfos reports the signature dictionary's self-declared entries.

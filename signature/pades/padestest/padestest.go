@@ -72,6 +72,8 @@ type Options struct {
 	// EmptySignatureField adds an unsigned signature field of this name
 	// on page 1 (for signers that sign an existing field).
 	EmptySignatureField string
+	// EmbeddedFile attaches a file of this name (/Names /EmbeddedFiles).
+	EmbeddedFile string
 	// Filler pads the first page's content stream to about this many
 	// bytes (for benchmarks).
 	Filler int
@@ -112,6 +114,13 @@ func New(o Options) *PDF {
 		p.fieldObj[o.TextField] = f
 		p.pages[0].annots = append(p.pages[0].annots, f)
 		objs[f] = fmt.Sprintf("<< /FT /Tx /T (%s) /Type /Annot /Subtype /Widget /Rect [72 600 300 620] /P %d 0 R /F 4 /DA (/Helv 12 Tf 0 g) >>", o.TextField, p.pages[0].num)
+	}
+	if o.EmbeddedFile != "" {
+		ef, spec := p.next, p.next+1
+		p.next += 2
+		objs[ef] = stream("/Type /EmbeddedFile ", "%PDF-1.4 another document")
+		objs[spec] = fmt.Sprintf("<< /Type /Filespec /F (%s) /EF << /F %d 0 R >> >>", o.EmbeddedFile, ef)
+		p.catalog["/Names"] = fmt.Sprintf("<< /EmbeddedFiles << /Names [(%s) %d 0 R] >> >>", o.EmbeddedFile, spec)
 	}
 	if o.EmptySignatureField != "" {
 		f := p.next
