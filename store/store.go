@@ -47,7 +47,8 @@ type Store struct {
 	clockMu sync.RWMutex
 	clock   func() time.Time
 
-	retries atomic.Int64 // transactions retried after a deadlock or busy error
+	retries atomic.Int64            // transactions retried after a deadlock or busy error
+	keys    atomic.Pointer[Keyring] // encryption at rest (crypt.go, blob.go); nil: plaintext
 
 	stmtMu  sync.Mutex
 	stmts   map[string]*sqlx.Stmt // prepared on s.db, reused per connection; nil: failed to prepare
