@@ -56,10 +56,16 @@ func New(ctx context.Context, cfg *config.Config, st *store.Store, d Deps) (*Dae
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
+	// The owner name must be unique among running daemons and stable across
+	// restarts: a restarted daemon then takes its mailbox leases back at once
+	// and re-queues the replies it was sending when it died.
 	owner := cfg.Instance
 	if owner == "" {
-		h, _ := os.Hostname()
-		owner = fmt.Sprintf("%s-%d", h, os.Getpid())
+		h, err := os.Hostname()
+		if err != nil || h == "" {
+			h = fmt.Sprintf("pid-%d", os.Getpid())
+		}
+		owner = h
 	}
 	cat, err := reply.Load(cfg.Replies.TemplatesDir)
 	if err != nil {

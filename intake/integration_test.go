@@ -21,7 +21,12 @@ import (
 	"github.com/sigintake/sigintake/store/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if daemonChild() {
+		return
+	}
+	pgtest.Main(m)
+}
 
 // flow is one integration run: a real Dovecot, a go-smtp sink, a store, the
 // test PKI, and daemons started and stopped over them.

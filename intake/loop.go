@@ -127,6 +127,7 @@ func (lp *Loop) session(ctx context.Context, log *slog.Logger) error {
 		log.Warn("UIDVALIDITY changed: resynchronising", "uidvalidity", src.UIDValidity())
 	}
 	last := ms.LastUID
+	skip := map[int64]bool{} // letters whose move failed permanently in this session
 	lp.ready.Store(true)
 	log.Info("mailbox session started", "uidvalidity", src.UIDValidity(), "last_uid", last)
 	for {
@@ -172,7 +173,7 @@ func (lp *Loop) session(ctx context.Context, log *slog.Logger) error {
 			}
 		}
 		// 3. Move decided letters to their folders (after their commit).
-		if err := lp.moveDecided(ctx, src, log); err != nil {
+		if err := lp.moveDecided(ctx, src, log, skip); err != nil {
 			return err
 		}
 		_ = st.RecordPoll(ctx, name)
@@ -191,21 +192,31 @@ func (lp *Loop) session(ctx context.Context, log *slog.Logger) error {
 	}
 }
 
-func (lp *Loop) moveDecided(ctx context.Context, src Source, log *slog.Logger) error {
+// moveDecided moves decided letters to their folders. A temporary failure
+// ends the session (the move is retried after reconnecting); a permanent
+// one (e.g. a folder name the server refuses) is logged and that letter is
+// left in the inbox until the next session, without blocking the others.
+func (lp *Loop) moveDecided(ctx context.Context, src Source, log *slog.Logger, skip map[int64]bool) error {
 	st := lp.P.Store
 	for {
-		ls, err := st.LettersToMove(ctx, lp.Mailbox.Name, 200)
+		ls, err := st.LettersToMove(ctx, lp.Mailbox.Name, 200+len(skip))
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
-		if len(ls) == 0 {
-			return nil
-		}
+		moved := 0
 		for _, l := range ls {
+			if skip[l.ID] {
+				continue
+			}
 			folder := lp.Mailbox.Folder(l.Outcome)
 			if l.UIDValidity == src.UIDValidity() {
 				if err := src.Move(ctx, l.UID, folder); err != nil {
 					lp.P.Metrics.MoveErrors.Add(1)
+					if errors.Is(err, mailbox.ErrPermanent) {
+						log.Error("cannot move letter; it stays in the inbox", "letter", l.ID, "uid", l.UID, "folder", folder, "err", err)
+						skip[l.ID] = true
+						continue
+					}
 					return err // the session restarts; the move is retried
 				}
 			} // else: the UID is void; the message is no longer in this folder
@@ -213,8 +224,9 @@ func (lp *Loop) moveDecided(ctx context.Context, src Source, log *slog.Logger) e
 				return fmt.Errorf("store: %w", err)
 			}
 			lp.P.Metrics.Moved.Add(1)
+			moved++
 		}
-		if len(ls) < 200 {
+		if moved == 0 {
 			return nil
 		}
 	}

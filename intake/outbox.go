@@ -135,6 +135,12 @@ func (ob *Outbox) Run(ctx context.Context) {
 	if ob.Interval <= 0 {
 		ob.Interval = 5 * time.Second
 	}
+	// Rows this owner left "sending" when it died are due again now.
+	if n, err := ob.Store.ReleaseClaims(ctx, ob.Owner); err != nil {
+		ob.Log.Warn("outbox: releasing old claims", "err", err)
+	} else if n > 0 {
+		ob.Log.Info("outbox: replies interrupted by a restart are queued again", "count", n)
+	}
 	t := time.NewTicker(ob.Interval)
 	defer t.Stop()
 	for {

@@ -175,7 +175,9 @@ type Cases struct {
 
 // Config is the whole file.
 type Config struct {
-	Instance  string    `toml:"instance"` // daemon name in leases and logs; default hostname
+	// Instance names this daemon in mailbox leases and outbox claims: unique
+	// among running daemons, stable across restarts. Default: the host name.
+	Instance  string    `toml:"instance"`
 	Store     Store     `toml:"store"`
 	Trust     Trust     `toml:"trust"`
 	Replies   Replies   `toml:"replies"`
@@ -462,7 +464,9 @@ func (cfg *Config) check(c *checker, base string, getenv func(string) string) {
 		f := &m.Folders
 		for k, v := range map[string]*string{"accepted": &f.Accepted, "rejected": &f.Rejected, "review": &f.Review, "ignored": &f.Ignored} {
 			if *v == "" {
-				*v = "sigintake/" + k
+				// Flat names: the hierarchy separator differs between
+				// servers (Dovecot Maildir '.', others '/').
+				*v = "sigintake-" + k
 			}
 			if strings.EqualFold(*v, im.Folder) {
 				c.add(p+".folders."+k, "must differ from the intake folder %q", im.Folder)
