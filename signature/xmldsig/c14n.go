@@ -3,7 +3,6 @@ package xmldsig
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -38,7 +37,8 @@ func isC14N(alg string) bool {
 // Canonicalize returns the canonical form of el as it stands in its
 // document (inherited namespace declarations and, for inclusive C14N,
 // inherited xml:* attributes are taken into account), using the algorithm
-// alg. prefixList is the InclusiveNamespaces PrefixList for exclusive C14N.
+// alg. prefixList is the InclusiveNamespaces PrefixList for exclusive C14N
+// ("#default" names the default namespace).
 func Canonicalize(el *etree.Element, alg, prefixList string) ([]byte, error) {
 	return canonicalize(el, nil, alg, prefixList)
 }
@@ -50,20 +50,15 @@ func canonicalize(el, skip *etree.Element, alg, prefixList string) ([]byte, erro
 		return nil, fmt.Errorf("%w: canonicalization %q", ErrUnsupported, alg)
 	}
 	comments := strings.HasSuffix(alg, "#WithComments")
-	if slices.Contains(strings.Fields(prefixList), "#default") {
-		// goxmldsig's exclusive canonicaliser cannot include the default
-		// namespace by PrefixList; refuse rather than digest wrong bytes.
-		return nil, fmt.Errorf("%w: InclusiveNamespaces PrefixList #default", ErrUnsupported)
+	if alg == ExcC14N || alg == ExcC14NWithComments {
+		// Our own single-pass canonicaliser (excc14n.go): no copy of the
+		// tree, and the PrefixList may name #default.
+		return excCanonicalize(el, skip, comments, prefixList)
 	}
 	cp := copyWithout(el, skip)
-	exclusive := alg == ExcC14N || alg == ExcC14NWithComments
-	inheritContext(el, cp, !exclusive, alg == C14N11 || alg == C14N11WithComments)
+	inheritContext(el, cp, true, alg == C14N11 || alg == C14N11WithComments)
 	var c dsig.Canonicalizer
 	switch {
-	case exclusive && comments:
-		c = dsig.MakeC14N10ExclusiveWithCommentsCanonicalizerWithPrefixList(prefixList)
-	case exclusive:
-		c = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList(prefixList)
 	case comments:
 		// The inherited context is already on cp, so the C14N 1.1
 		// canonicaliser (which does not look at ancestors) serves 1.0 too.
