@@ -306,3 +306,52 @@ func TestDovecotPostgres(t *testing.T) {
 	dsn := pgtest.Start(t)
 	newFlow(t, dsn).run()
 }
+
+// Two daemons on one PostgreSQL: each letter is stored, decided and
+// answered once (mailbox leases; outbox rows claimed with SKIP LOCKED).
+func TestTwoDaemonsPostgres(t *testing.T) {
+	f := newFlow(t, pgtest.Start(t))
+	f.cfg.Replies.PerRecipientPerDay = 0
+	stopX := f.daemon("x", false)
+	stopY := f.daemon("y", false)
+	n := 120
+	ek, pa := plainLetters(n, "two")
+	appendAll(t, f.dc, "ekase", ek[:n/4])
+	appendAll(t, f.dc, "pasts", pa[:n/4])
+	for _, l := range f.letters {
+		f.deliver(l)
+	}
+	appendAll(t, f.dc, "ekase", ek[n/4:])
+	appendAll(t, f.dc, "pasts", pa[n/4:])
+	total := n + len(f.letters)
+	began := time.Now()
+	ls := f.settle(total, true)
+	owners := map[string]string{}
+	for _, name := range []string{"ekase", "pasts"} {
+		ms, _ := f.st.Mailbox(context.Background(), name)
+		owners[name] = ms.LeaseOwner
+	}
+	t.Logf("%d letters settled %v after the last delivery; lease owners %v", total, time.Since(began).Round(time.Millisecond), owners)
+	stopX()
+	stopY()
+	letters, cases, sent := f.counts()
+	answered, accepted := 0, 0
+	for _, l := range ls {
+		if l.Reply == store.ReplySent {
+			answered++
+		}
+		if l.Outcome == store.Accepted {
+			accepted++
+		}
+	}
+	ids := map[string]int{}
+	for _, m := range f.sink.Messages() {
+		ids[mailbox.Parse(m.Data, mailbox.Limits{}).MessageID]++
+	}
+	if letters != total || sent != answered || len(ids) != answered || cases != accepted {
+		t.Fatalf("letters %d (want %d), sent %d, distinct %d, answered %d, cases %d, accepted %d", letters, total, sent, len(ids), answered, cases, accepted)
+	}
+	if got := f.inboxCount("ekase") + f.inboxCount("pasts"); got != 0 {
+		t.Fatalf("%d messages left in the inboxes", got)
+	}
+}

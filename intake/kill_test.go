@@ -104,20 +104,7 @@ func TestKill9(t *testing.T) {
 	dsn := "sqlite:" + filepath.Join(dir, "store.db")
 	// Half unsigned applications to ekase (rejected, answered), half
 	// feedback to pasts (filed as cases, answered).
-	var ek, pa [][]byte
-	for i := 0; i < n; i++ {
-		box := "ekase"
-		if i%2 == 1 {
-			box = "pasts"
-		}
-		raw := []byte(fmt.Sprintf("From: Klients %d <klients%d@example.lv>\r\nTo: %s@kase.gov.lv\r\nSubject: Vēstule Nr. %d\r\nMessage-ID: <kill-%d@example.lv>\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nLabdien! Vēstule %d.\r\n",
-			i, i, box, i, i, time.Now().Format(time.RFC1123Z), i))
-		if box == "ekase" {
-			ek = append(ek, raw)
-		} else {
-			pa = append(pa, raw)
-		}
-	}
+	ek, pa := plainLetters(n, "kill")
 	// Letters arrive in waves, one before each daemon start, so that every
 	// kill lands while there is work in flight.
 	kills := 5
@@ -268,6 +255,25 @@ password_file = "%s.pw"
 	if a, b := folderCount(t, c, "sigintake-rejected"), folderCount(t, cp, "sigintake-accepted"); a != n/2 || b != n/2 {
 		t.Fatalf("folders: rejected %d, accepted %d (want %d each)", a, b, n/2)
 	}
+}
+
+// plainLetters makes n unsigned letters, half to ekase (rejected and
+// answered) and half to pasts (filed as cases and answered).
+func plainLetters(n int, tag string) (ek, pa [][]byte) {
+	for i := 0; i < n; i++ {
+		box := "ekase"
+		if i%2 == 1 {
+			box = "pasts"
+		}
+		raw := []byte(fmt.Sprintf("From: Klients %d <klients%d@example.lv>\r\nTo: %s@kase.gov.lv\r\nSubject: Vēstule Nr. %d\r\nMessage-ID: <%s-%d@example.lv>\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nLabdien! Vēstule %d.\r\n",
+			i, i, box, i, tag, i, time.Now().Format(time.RFC1123Z), i))
+		if box == "ekase" {
+			ek = append(ek, raw)
+		} else {
+			pa = append(pa, raw)
+		}
+	}
+	return ek, pa
 }
 
 func splitAddr(a string) (string, int, error) {

@@ -276,6 +276,9 @@ func Parse(path string, data []byte, getenv func(string) string) (*Config, error
 		return nil, errs
 	}
 	for _, k := range md.Undecoded() {
+		if foreignKey(k) {
+			continue
+		}
 		f := keyPath(k, lines)
 		errs.List = append(errs.List, FieldError{Line: lines[f], Field: f, Msg: "unknown field"})
 	}
@@ -287,6 +290,21 @@ func Parse(path string, data []byte, getenv func(string) string) (*Config, error
 		return nil, errs
 	}
 	return &cfg, nil
+}
+
+// foreignKey reports keys that other parts of sigintake read from the same
+// file (see ParsePrivacy: encryption at rest, retention, institutions), so
+// that they are not reported as unknown here.
+func foreignKey(k toml.Key) bool {
+	switch {
+	case len(k) == 0:
+		return false
+	case k[0] == "retention" || k[0] == "institution":
+		return true
+	case len(k) == 2 && k[0] == "store" && (k[1] == "encryption_key_file" || k[1] == "encryption_key_env"):
+		return true
+	}
+	return false
 }
 
 func orDash(s string) string {

@@ -114,3 +114,35 @@ func TestSyntaxErrorHasLine(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Keys other packages read from the same file (ParsePrivacy) are not
+// reported as unknown; a misspelt key still is.
+func TestForeignKeysAccepted(t *testing.T) {
+	src := `[store]
+dsn = "sqlite:x.db"
+encryption_key_env = "K"
+[retention]
+rejected_days = 30
+[[institution]]
+id = "vid"
+[smtp]
+host = "localhost"
+tls = "plain"
+port = 25
+[[mailbox]]
+name = "ekase"
+address = "ekase@kase.gov.lv"
+policy = "ekase"
+  [mailbox.imap]
+  host = "localhost"
+  tls = "plain"
+  user = "ekase"
+  password_env = "P"
+  foldr = "INBOX"
+`
+	_, err := Parse("t.toml", []byte(src), env(map[string]string{"P": "x"}))
+	var errs *Errors
+	if !errors.As(err, &errs) || len(errs.List) != 1 || errs.List[0].Field != "mailbox[0].imap.foldr" || errs.List[0].Line != 21 {
+		t.Fatalf("err = %v", err)
+	}
+}

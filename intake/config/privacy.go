@@ -42,6 +42,7 @@ import (
 
 // Encryption names the blob keys ([store] table).
 type Encryption struct {
+	DSN     string `toml:"dsn"` // the store, as in Config.Store.DSN
 	KeyFile string `toml:"encryption_key_file"`
 	KeyEnv  string `toml:"encryption_key_env"`
 }
