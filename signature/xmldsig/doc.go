@@ -40,6 +40,21 @@
 // canonicalisations (C14N 1.0, 1.1) still use goxmldsig over a copy of the
 // element carrying its inherited context; they cost several times more.
 //
+// Performance (Go 1.26.8, 2-core Xeon shared with other work, -cpu 1,
+// -benchtime 5x, three runs each):
+//   - signature/trust BenchmarkLoadLargeList (parse and verify a signed
+//     5.2 MB list): 317, 319, 335 ms/op with goxmldsig's exclusive
+//     canonicaliser; 177, 179, 180 ms/op with ours (measured under a
+//     heavier machine load than the "before" runs).
+//   - BenchmarkExcC14NLargeList (the root of a 5.3 MB list built from the
+//     Latvian list, enveloped signature left out): ours 20.8-22.2 ms/op,
+//     22 allocations, 16.8 MB allocated (the growing output buffer);
+//     goxmldsig 136-165 ms/op, 689,604 allocations, 70 MB.
+//
+// In a CPU profile of that load, parsing (encoding/xml under etree) is now
+// about 70% of the work, exclusive canonicalisation about 15%, and there is
+// one parse per list (no double parse to remove).
+//
 // What it does not do: it does not decide whether the signing certificate
 // is trusted (no path building, no revocation), it does not interpret
 // XAdES qualifying properties, and it never dereferences a URI itself.
