@@ -1,0 +1,34 @@
+package intake
+
+import (
+	"testing"
+
+	"github.com/sigintake/sigintake/store"
+)
+
+func TestSuggestFeedbackTag(t *testing.T) {
+	for _, tc := range []struct {
+		name, subject, text string
+		want                store.FeedbackTag
+	}{
+		{"ok/praise-lv", "Paldies", "Liels paldies par ātru un laipnu apkalpošanu!", store.FeedbackPraise},
+		{"ok/praise-no-diacritics", "", "Paldies, darbinieks bija loti atsaucigs.", store.FeedbackPraise},
+		{"ok/praise-en", "Thanks", "Thank you, your colleague was very helpful.", store.FeedbackPraise},
+		{"ok/complaint-lv", "Sūdzība", "Esmu neapmierināts: uz manu iesniegumu joprojām nav atbildēts.", store.FeedbackComplaint},
+		{"ok/complaint-inflected", "", "Iesniedzu sūdzību, jo apkalpošana bija slikta un rupja.", store.FeedbackComplaint},
+		{"ok/complaint-en", "", "I am disappointed, still no reply after a month. Unacceptable.", store.FeedbackComplaint},
+		{"ok/suggestion-lv", "Priekšlikums", "Ierosinu e-kasē pievienot iespēju lejupielādēt izrakstu; tas būtu labi.", store.FeedbackSuggestion},
+		{"ok/suggestion-en", "", "I suggest you improve the search; it would be nice to filter by date.", store.FeedbackSuggestion},
+		{"ok/quoted-lines-ignored", "Re: VK-2026/000001", "Paldies!\n> Jūsu sūdzība ir saņemta\n> complaint received", store.FeedbackPraise},
+		{"ok/nothing", "Iesniegums", "Lūdzu pārskaitīt naudu uz kontu.", ""},
+		{"ok/tie-is-no-suggestion", "", "Paldies, bet sūdzība paliek.", ""},
+		{"ok/neapmierin-not-praise", "", "Neapmierināts.", store.FeedbackComplaint},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := SuggestFeedbackTag(tc.subject, tc.text)
+			if got.Tag != tc.want {
+				t.Fatalf("SuggestFeedbackTag = %q (matched %v), want %q", got.Tag, got.Matched, tc.want)
+			}
+		})
+	}
+}
