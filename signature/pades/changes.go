@@ -73,8 +73,11 @@ type revision struct {
 	// sharedAP marks appearance objects reached through an indirect /AP
 	// dictionary, which other objects may reference too; apIndirect the
 	// widgets whose /AP is such a reference.
-	sharedAP    map[int]bool
-	apIndirect  map[int]bool
+	sharedAP   map[int]bool
+	apIndirect map[int]bool
+	annotSeen  map[int]bool
+	// apBudget bounds the objects visited for appearances.
+	apBudget    int
 	sigDicts    map[int]bool
 	dss         map[int]bool
 	acroForm    int
@@ -103,7 +106,7 @@ func (r *revision) complete() {
 	doc := r.doc
 	*r = revision{doc: doc, pages: r.pages, pagesErr: r.pagesErr, hasDSS: r.hasDSS, page: map[int]int{}, tree: map[int]bool{}, content: map[int]int{}, fields: map[int]string{},
 		sigFields: map[int]bool{}, annots: map[int]bool{}, annotArrays: map[int]bool{}, appearance: map[int]category{},
-		sigDicts: map[int]bool{}, dss: map[int]bool{}, sharedAP: map[int]bool{}, apIndirect: map[int]bool{}, acroForm: -1, fieldsArray: -1, info: -1, metadata: -1, rootNum: -1}
+		sigDicts: map[int]bool{}, dss: map[int]bool{}, sharedAP: map[int]bool{}, apIndirect: map[int]bool{}, annotSeen: map[int]bool{}, apBudget: maxReach, acroForm: -1, fieldsArray: -1, info: -1, metadata: -1, rootNum: -1}
 	if rr, ok := doc.Trailer["Root"].(pdf.Ref); ok {
 		r.rootNum = rr.Num
 	}
@@ -163,9 +166,13 @@ func (r *revision) complete() {
 		}
 		if arr, ok := doc.Resolve(pd["Annots"]).(pdf.Array); ok {
 			for _, a := range arr {
-				ad := doc.Dict(a)
 				ref, isRef := a.(pdf.Ref)
-				if ad == nil || !isRef {
+				if !isRef || r.annots[ref.Num] || r.annotSeen[ref.Num] || len(r.annotSeen) > 10*maxFields {
+					continue
+				}
+				r.annotSeen[ref.Num] = true
+				ad := doc.Dict(a)
+				if ad == nil {
 					continue
 				}
 				cat := catAnnot
@@ -241,7 +248,11 @@ func (r *revision) markAppearance(owner int, ap pdf.Object, cat category) {
 	if indirect {
 		r.apIndirect[owner] = true
 	}
-	set, _ := r.doc.Reachable(ap, 10_000)
+	if r.apBudget <= 0 {
+		return
+	}
+	set, _ := r.doc.Reachable(ap, min(10_000, r.apBudget))
+	r.apBudget -= len(set)
 	for n := range set {
 		r.appearance[n] = cat
 		if indirect {

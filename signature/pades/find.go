@@ -102,11 +102,26 @@ func findSignatures(doc *pdf.Document, notes *[]string) []*sigDict {
 	// Signature widgets of the pages that the form's field list misses
 	// (some signers forget to add the field to an inline /AcroForm).
 	if pages, err := doc.Pages(); err == nil {
+		budget := 10 * maxFields
+		arrays := map[int]bool{}
 		for _, pg := range pages {
-			annots, _ := doc.Resolve(doc.Dict(pg)["Annots"]).(pdf.Array)
-			for i, a := range annots {
-				if i > maxFields {
+			ao := doc.Dict(pg)["Annots"]
+			if r, ok := ao.(pdf.Ref); ok {
+				if arrays[r.Num] {
+					continue
+				}
+				arrays[r.Num] = true
+			}
+			annots, _ := doc.Resolve(ao).(pdf.Array)
+			for _, a := range annots {
+				if budget--; budget < 0 {
 					break
+				}
+				if r, ok := a.(pdf.Ref); ok {
+					if arrays[-r.Num-1] {
+						continue
+					}
+					arrays[-r.Num-1] = true
 				}
 				w := doc.Dict(a)
 				if w == nil || w.Name("Subtype") != "Widget" || w.Name("FT") != "Sig" {

@@ -42,6 +42,10 @@ type Result struct {
 	Problems []string
 }
 
+// maxSignatures bounds the signatures validated in one file; the rest
+// are reported as not validated (FORMAT_FAILURE).
+const maxSignatures = 100
+
 // Limits bound the reader; the zero value is the default of package pdf.
 type Limits = pdf.Limits
 
@@ -77,6 +81,11 @@ func Validate(ctx context.Context, data []byte, lim Limits, o signature.Options)
 		}
 	}
 	sortByRevision(sigs)
+	for i := range sigs {
+		if i >= maxSignatures && sigs[i].formatErr == nil {
+			sigs[i].formatErr = fmt.Errorf("not validated: the file has more than %d signatures", maxSignatures)
+		}
+	}
 	v := &validation{ctx: ctx, o: o, doc: doc, data: data, lim: lim, finalPages: finalPages, finalPagesErr: finalPagesErr, revs: map[int64]*revision{}}
 	v.dss = readDSS(doc)
 	v.certifications(sigs)
@@ -272,11 +281,33 @@ func contentsCMS(s *sigDict) (*cms.SignedData, []byte, error) {
 			return nil, nil, fmt.Errorf("/Contents holds data after the CMS object")
 		}
 	}
-	sd, err := cms.Parse(elem)
+	sd, err := parseCMS(elem)
 	if err != nil {
 		return nil, nil, fmt.Errorf("/Contents does not hold a readable CMS SignedData: %w", err)
 	}
 	return sd, elem, nil
+}
+
+// parseCMS is cms.Parse that turns a panic of the parser on malformed
+// input into an error (signature/cms v. 2026-11 indexes past the end of a
+// SignedData without signerInfos).
+func parseCMS(der []byte) (sd *cms.SignedData, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			sd, err = nil, fmt.Errorf("malformed CMS (the parser failed: %v)", p)
+		}
+	}()
+	return cms.Parse(der)
+}
+
+// parseToken is tsp.Parse with the same protection.
+func parseToken(der []byte) (tok *tsp.Token, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			tok, err = nil, fmt.Errorf("malformed time-stamp token (the parser failed: %v)", p)
+		}
+	}()
+	return tsp.Parse(der)
 }
 
 func (v *validation) perms(s *sigDict) permissions {
@@ -454,18 +485,17 @@ func (v *validation) docTimestampEvidence(t *sigDict) signature.TimestampEvidenc
 	}
 	elem, _, err := cms.FirstElement(t.contents.Value)
 	if err != nil {
-		te.Token = t.contents.Value
+		te.ImprintErr = err
+		return te
+	}
+	tok, err := parseToken(elem)
+	if err != nil {
 		te.ImprintErr = err
 		return te
 	}
 	te.Token = elem
 	if t.brErr != nil {
 		te.ImprintErr = fmt.Errorf("the byte range is invalid: %w", t.brErr)
-		return te
-	}
-	tok, err := tsp.Parse(elem)
-	if err != nil {
-		te.ImprintErr = err
 		return te
 	}
 	d, err := v.digest(t)(tok.Hash)
@@ -491,7 +521,7 @@ func (v *validation) docTimestamp(s *sigDict, id string) signature.Report {
 	if te.Token == nil {
 		return fail(te.ImprintErr)
 	}
-	tok, err := tsp.Parse(te.Token)
+	tok, err := parseToken(te.Token)
 	if err != nil {
 		return fail(fmt.Errorf("the document timestamp is unreadable: %w", err))
 	}

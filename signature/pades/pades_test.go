@@ -125,6 +125,12 @@ func TestValidateTable(t *testing.T) {
 		{name: "fail/garbage-appended", data: append(append([]byte(nil), signed.Data...), "1 0 obj\n<< /Type /Catalog >>\nendobj\n"...), sigs: []want{format("not part of any incremental update")}},
 		{name: "fail/contents-not-hex", data: []byte(strings.Replace(string(signed.Data), "/Contents <", "/Contents (", 1)), sigs: []want{{ind: signature.TotalFailed, sub: signature.FormatFailure}}},
 		{name: "fail/byterange-shifted", data: shiftByteRange(signed.Data), sigs: []want{format("byte range is invalid")}},
+		// A SignedData with certificates but no signerInfos: signature/cms
+		// panics on it; it is a malformed signature, nothing more.
+		{name: "fail/cms-without-signerinfos", data: e.sign(base, padestest.SignOptions{Contents: []byte{
+			0x30, 0x1c, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+			0xa0, 0x0f, 0x30, 0x0d, 0x02, 0x01, 0x01, 0x31, 0x00, 0x30, 0x04, 0x06, 0x02, 0x2a, 0x03, 0xa0, 0x00}}).Data,
+			sigs: []want{format("CMS SignedData")}},
 		{name: "indet/offline-no-revocation", data: signed.Data, offline: true, sigs: []want{{ind: signature.Indeterminate, sub: signature.TryLater}}, verdict: signature.Review},
 	}
 	for _, c := range cases {

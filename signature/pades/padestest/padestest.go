@@ -323,6 +323,9 @@ type SignOptions struct {
 	Field string
 	// Reserve is the /Contents size in bytes (default 16384).
 	Reserve int
+	// Contents, when set, is written into /Contents instead of a signature
+	// (malformed-CMS tests).
+	Contents []byte
 }
 
 // Sign adds a signature field and its signature in an incremental update.
@@ -372,7 +375,9 @@ func (p *PDF) Sign(o SignOptions) *PDF {
 	copy(q.Data[br:], nums)
 	content := append(append([]byte(nil), q.Data[:cs]...), q.Data[ce:]...)
 	var der []byte
-	if o.DocTimestamp {
+	if o.Contents != nil {
+		der = o.Contents
+	} else if o.DocTimestamp {
 		h := sha256.Sum256(content)
 		der = o.PKI.Timestamp(crypto.SHA256, h[:])
 	} else {

@@ -97,6 +97,9 @@ type Document struct {
 	// misplaced objects: their cross-reference offset holds another
 	// object or none, and they were found by scanning instead.
 	misplaced map[int]bool
+	// offsets (sorted) and hits serve RawContains.
+	offsets []int64
+	hits    map[string][]int64
 }
 
 // Misplaced reports whether object num's cross-reference entry points to
@@ -521,6 +524,9 @@ func (d *Document) Get(num int) (Object, error) {
 	if d.busy[num] {
 		return nil, fmt.Errorf("%w: object %d refers to itself while being read", ErrLoop, num)
 	}
+	if len(d.busy) >= d.lim.MaxDepth {
+		return nil, fmt.Errorf("%w: object %d: reading it needs more than %d other objects first", ErrLimit, num, d.lim.MaxDepth)
+	}
 	e, ok := d.table[num]
 	if !ok || e.Type == 0 {
 		return nil, fmt.Errorf("%w: object %d", ErrNotFound, num)
@@ -673,20 +679,39 @@ func (d *Document) FirstObjectOffset() int64 {
 	return first
 }
 
-// RawContains reports whether the bytes of object num (from its offset,
-// up to "endobj" or 64 KiB) contain s: a look at an object that does not
-// parse.
+// RawContains reports whether the bytes of object num, from its offset to
+// the next object's offset, contain s: a look at objects without parsing
+// them. The occurrences of s are found once per document.
 func (d *Document) RawContains(num int, s string) bool {
 	e, ok := d.table[num]
 	if !ok || e.Type != 1 || e.Offset < 0 || e.Offset >= int64(len(d.data)) {
 		return false
 	}
-	b := d.data[e.Offset:]
-	if len(b) > 64<<10 {
-		b = b[:64<<10]
+	if d.offsets == nil {
+		for _, e := range d.table {
+			if e.Type == 1 {
+				d.offsets = append(d.offsets, e.Offset)
+			}
+		}
+		sort.Slice(d.offsets, func(i, j int) bool { return d.offsets[i] < d.offsets[j] })
+		d.hits = map[string][]int64{}
 	}
-	if i := bytes.Index(b, []byte("endobj")); i >= 0 {
-		b = b[:i]
+	hits, ok := d.hits[s]
+	if !ok {
+		for i := 0; ; {
+			j := bytes.Index(d.data[i:], []byte(s))
+			if j < 0 {
+				break
+			}
+			hits = append(hits, int64(i+j))
+			i += j + 1
+		}
+		d.hits[s] = hits
 	}
-	return bytes.Contains(b, []byte(s))
+	end := int64(len(d.data))
+	if k := sort.Search(len(d.offsets), func(i int) bool { return d.offsets[i] > e.Offset }); k < len(d.offsets) {
+		end = d.offsets[k]
+	}
+	k := sort.Search(len(hits), func(i int) bool { return hits[i] >= e.Offset })
+	return k < len(hits) && hits[k] < end
 }

@@ -199,6 +199,7 @@ type objStream struct {
 	first int
 	nums  []int
 	offs  []int
+	index map[int]int // object number -> position (first occurrence)
 }
 
 func (d *Document) objStream(num int) (*objStream, error) {
@@ -237,6 +238,10 @@ func (d *Document) objStream(num int) (*objStream, error) {
 		os.nums = append(os.nums, int(on))
 		os.offs = append(os.offs, int(off))
 	}
+	os.index = make(map[int]int, len(os.nums))
+	for i := len(os.nums) - 1; i >= 0; i-- {
+		os.index[os.nums[i]] = i
+	}
 	d.objstm[num] = os
 	return os, nil
 }
@@ -248,13 +253,9 @@ func (d *Document) fromObjStream(stm, idx, num int) (Object, error) {
 	}
 	if idx < 0 || idx >= len(os.nums) || os.nums[idx] != num {
 		// Tolerate a wrong index: look the number up.
-		idx = -1
-		for i, n := range os.nums {
-			if n == num {
-				idx = i
-			}
-		}
-		if idx < 0 {
+		i, ok := os.index[num]
+		idx = i
+		if !ok {
 			return nil, fmt.Errorf("%w: object %d not in object stream %d", ErrNotFound, num, stm)
 		}
 	}
