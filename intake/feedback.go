@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/sigintake/sigintake/mailbox"
 	"github.com/sigintake/sigintake/store"
 )
 
@@ -114,4 +115,17 @@ func SuggestFeedbackTag(subject, text string) FeedbackSuggestion {
 		res.Tag = best
 	}
 	return res
+}
+
+// SuggestFeedbackForLetter parses a raw letter and applies
+// SuggestFeedbackTag to its decoded subject and text/plain body (the HTML
+// part only when there is no text part, with its tags left in: they hold
+// no keywords).
+func SuggestFeedbackForLetter(raw []byte) FeedbackSuggestion {
+	l := mailbox.Parse(raw, mailbox.Limits{})
+	text := l.Text
+	if strings.TrimSpace(text) == "" {
+		text = l.HTML
+	}
+	return SuggestFeedbackTag(l.Subject, text)
 }

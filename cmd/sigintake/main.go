@@ -28,6 +28,7 @@ func commands() []command {
 	return []command{
 		{"verify", "validate the signatures of files (CMS/CAdES, S/MIME)", runVerify},
 		{"trust", "EU trusted lists: show, refresh, explain CERT", runTrust},
+		{"reverify", "validate stored letters again and show what would now be decided differently", runReverify},
 		{"version", "print the version and build information", runVersion},
 		{"run", "run the intake daemon (--config FILE)", runRun},
 		{"demo", "run the whole intake on built-in servers and test letters", runDemo},
@@ -37,6 +38,9 @@ func commands() []command {
 		{"cases", "list cases or show one (cases list|show)", runCases},
 		{"serve", "serve the clerks' and auditors' web desk (--db DSN --listen ADDR)", runServe},
 		{"users", "web desk accounts: users add|passwd|disable|enable|list", runUsers},
+		{"purge", "remove raw letters past their retention (dry run unless --apply)", runPurge},
+		{"store", "encryption keys: store keygen|keys|rekey", runStore},
+		{"feedback", "service-quality feedback: feedback report|tag", runFeedback},
 	}
 }
 
