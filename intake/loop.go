@@ -137,44 +137,55 @@ func (lp *Loop) session(ctx context.Context, log *slog.Logger) error {
 			}
 			return fmt.Errorf("lease: %w", err)
 		}
-		// 1. Fetch and store everything new, durably, before anything else.
+		// One fetch batch at a time: store it durably before anything else
+		// happens to it, decide what is due, move what is decided; repeat
+		// until the server has nothing new. Memory stays bounded by one
+		// batch (mailbox.IMAPConfig.FetchBatch/FetchBatchBytes).
 		for {
 			msgs, err := src.FetchSince(ctx, last, lp.FetchMaxBytes)
 			if err != nil {
 				return err
 			}
+			var fresh map[int64][]byte
+			if len(msgs) > 0 {
+				ins := make([]store.RawLetter, len(msgs))
+				for i, m := range msgs {
+					ins[i] = store.RawLetter{Mailbox: name, UIDValidity: src.UIDValidity(), UID: m.UID, ReceivedAt: m.InternalDate, Raw: m.Raw}
+					fillListing(&ins[i])
+				}
+				saved, err := st.SaveRawLetters(ctx, ins)
+				if err != nil {
+					return fmt.Errorf("store: %w", err)
+				}
+				fresh = make(map[int64][]byte, len(saved))
+				for i, sv := range saved {
+					if sv.Created { // the bytes just committed under sv.SHA256
+						fresh[sv.ID] = ins[i].Raw
+					}
+				}
+				lp.P.Metrics.Fetched.Add(int64(len(msgs)))
+				for _, m := range msgs {
+					last = max(last, m.UID)
+				}
+			}
+			for {
+				n, err := lp.P.processPending(ctx, name, 64, fresh)
+				if err != nil {
+					return fmt.Errorf("store: %w", err)
+				}
+				if n > 0 && lp.Kick != nil {
+					lp.Kick()
+				}
+				if n < 64 {
+					break
+				}
+			}
+			if err := lp.moveDecided(ctx, src, log, skip); err != nil {
+				return err
+			}
 			if len(msgs) == 0 {
 				break
 			}
-			ins := make([]store.RawLetter, len(msgs))
-			for i, m := range msgs {
-				ins[i] = store.RawLetter{Mailbox: name, UIDValidity: src.UIDValidity(), UID: m.UID, ReceivedAt: m.InternalDate, Raw: m.Raw}
-				fillListing(&ins[i])
-			}
-			if _, err := st.SaveRawLetters(ctx, ins); err != nil {
-				return fmt.Errorf("store: %w", err)
-			}
-			lp.P.Metrics.Fetched.Add(int64(len(msgs)))
-			for _, m := range msgs {
-				last = max(last, m.UID)
-			}
-		}
-		// 2. Decide what is due.
-		for {
-			n, err := lp.P.ProcessPending(ctx, name, 64)
-			if err != nil {
-				return fmt.Errorf("store: %w", err)
-			}
-			if n > 0 && lp.Kick != nil {
-				lp.Kick()
-			}
-			if n < 64 {
-				break
-			}
-		}
-		// 3. Move decided letters to their folders (after their commit).
-		if err := lp.moveDecided(ctx, src, log, skip); err != nil {
-			return err
 		}
 		_ = st.RecordPoll(ctx, name)
 		if lp.OnIdle != nil {

@@ -118,6 +118,13 @@ type prepared struct {
 // group commit. It returns how many were decided or postponed; an error
 // means the store is unreachable (nothing was recorded; retry later).
 func (p *Processor) ProcessPending(ctx context.Context, mbox string, limit int) (int, error) {
+	return p.processPending(ctx, mbox, limit, nil)
+}
+
+// processPending is ProcessPending with the raw bytes of letters just stored
+// by this process (by letter id): the very bytes that were committed, so
+// they need not be read back and re-hashed.
+func (p *Processor) processPending(ctx context.Context, mbox string, limit int, fresh map[int64][]byte) (int, error) {
 	p.init()
 	letters, err := p.Store.LettersToProcess(ctx, mbox, limit)
 	if err != nil {
@@ -144,7 +151,7 @@ func (p *Processor) ProcessPending(ctx context.Context, mbox string, limit int) 
 				preps[i] = &prepared{letter: letters[i], start: p.Now(), postpone: p.Now().Add(time.Second), cause: "waiting for the first copy"}
 				return
 			}
-			preps[i] = p.prepare(ctx, letters[i])
+			preps[i] = p.prepare(ctx, letters[i], fresh[letters[i].ID])
 		}(i)
 	}
 	wg.Wait()
@@ -214,7 +221,7 @@ func (p *Processor) logRecorded(pr *prepared, rec store.Recorded, err error) {
 
 // prepare decides one letter. It never panics: a panic sends the letter to
 // review with the reason.
-func (p *Processor) prepare(ctx context.Context, sl store.Letter) (pr *prepared) {
+func (p *Processor) prepare(ctx context.Context, sl store.Letter, raw []byte) (pr *prepared) {
 	pr = &prepared{letter: sl, start: p.Now()}
 	defer func() {
 		if r := recover(); r != nil {
@@ -230,11 +237,14 @@ func (p *Processor) prepare(ctx context.Context, sl store.Letter) (pr *prepared)
 			}
 		}
 	}()
-	raw, _, err := p.Store.RawLetterBytes(ctx, sl.ID)
-	if err != nil {
-		pr.postpone = p.Now().Add(p.Settings.RetryInterval)
-		pr.cause = "reading the stored letter: " + err.Error()
-		return pr
+	if raw == nil {
+		var err error
+		raw, _, err = p.Store.RawLetterBytes(ctx, sl.ID)
+		if err != nil {
+			pr.postpone = p.Now().Add(p.Settings.RetryInterval)
+			pr.cause = "reading the stored letter: " + err.Error()
+			return pr
+		}
 	}
 	mb := p.Mailboxes[sl.Mailbox]
 	if mb == nil {
