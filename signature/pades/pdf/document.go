@@ -97,6 +97,7 @@ type Document struct {
 	// misplaced objects: their cross-reference offset holds another
 	// object or none, and they were found by scanning instead.
 	misplaced map[int]bool
+	byOffset  map[int64]parsed
 	// offsets (sorted) and hits serve RawContains.
 	offsets []int64
 	hits    map[string][]int64
@@ -596,8 +597,28 @@ func (d *Document) Dict(o Object) Dict {
 // Root returns the document catalog.
 func (d *Document) Root() Dict { return d.Dict(d.Trailer["Root"]) }
 
-// parseIndirectAt parses "N G obj ... endobj" at off.
+type parsed struct {
+	obj Object
+	num int
+	err error
+}
+
+// parseIndirectAt parses "N G obj ... endobj" at off, once per offset
+// (cross-reference entries that all point at one large object cost one
+// parse).
 func (d *Document) parseIndirectAt(off int64, want int) (Object, int, error) {
+	if r, ok := d.byOffset[off]; ok {
+		return r.obj, r.num, r.err
+	}
+	obj, num, err := d.parseIndirectAtOnce(off, want)
+	if d.byOffset == nil {
+		d.byOffset = map[int64]parsed{}
+	}
+	d.byOffset[off] = parsed{obj, num, err}
+	return obj, num, err
+}
+
+func (d *Document) parseIndirectAtOnce(off int64, want int) (Object, int, error) {
 	if off < 0 || off >= int64(len(d.data)) {
 		return nil, 0, fmt.Errorf("%w: offset %d outside the file", ErrXref, off)
 	}
