@@ -13,7 +13,10 @@ import (
 
 	"github.com/sigintake/sigintake/internal/testshared"
 	"github.com/sigintake/sigintake/signature"
+	"github.com/sigintake/sigintake/signature/cms"
 	"github.com/sigintake/sigintake/signature/pades"
+	"github.com/sigintake/sigintake/signature/pades/pdf"
+	"github.com/sigintake/sigintake/signature/pki"
 	"github.com/sigintake/sigintake/signature/verify"
 )
 
@@ -265,4 +268,48 @@ func TestAttacks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCorpusSelfIssuedWithAnchor gives the self-issued file the anchor
+// DSS's test gives it (the end-entity certificate that issued the
+// signer's): the chain is still refused, its issuer not being a CA.
+func TestCorpusSelfIssuedWithAnchor(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(testshared.Path(t, "corpus", "pades"), "dss__self-issued-qesig.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var anchor *pki.Certificate
+	d, err := pdf.Open(data, pdf.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range d.Numbers() {
+		o, _ := d.Get(n)
+		sd, ok := o.(pdf.Dict)
+		if !ok || sd["ByteRange"] == nil {
+			continue
+		}
+		c, _ := sd["Contents"].(pdf.String)
+		el, _, err := cms.FirstElement(c.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signed, err := cms.Parse(el)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range signed.Certificates {
+			if cert, err := pki.ParseCertificate(raw); err == nil && strings.Contains(cert.SubjectString(), "Beliakov") {
+				anchor = cert
+			}
+		}
+	}
+	if anchor == nil {
+		t.Fatal("issuing certificate not found in the CMS")
+	}
+	res, err := pades.Validate(context.Background(), data, pades.Limits{}, signature.Options{Time: corpusTime, Anchors: []*pki.Certificate{anchor}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, res.Signatures[0], want{ind: signature.Indeterminate, sub: signature.ChainConstraintsFailure, errHas: "not a CA"})
 }
