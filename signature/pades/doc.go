@@ -59,7 +59,13 @@
 //
 // The PDF reader (package pdf) is bounded: file size, object numbers,
 // nesting, decoded stream size per stream and per document (deflate
-// bombs), cross-reference sections; reference loops end.
+// bombs), cross-reference sections, chains of objects read to read one;
+// reference loops end, and each file offset is parsed once. The
+// validation bounds the objects visited for page content and
+// appearances, visits a shared /Annots array once, and validates at most
+// 100 signatures per file (the rest are reported, not validated). A panic
+// of the CMS or time-stamp parser on malformed input is reported as a
+// format failure of that signature.
 //
 // What it does not do: it does not render pages, so it cannot judge
 // whether an allowed change (an annotation, a form value) covers content
