@@ -129,6 +129,9 @@ func parseSignedData(n *node) (*SignedData, error) {
 		}
 		i++
 	}
+	if i >= len(k) {
+		return nil, fmt.Errorf("%w: SignedData has no signerInfos", ErrMalformed)
+	}
 	if i != len(k)-1 {
 		return nil, fmt.Errorf("%w: unexpected %s in SignedData", ErrMalformed, k[i].describe())
 	}
