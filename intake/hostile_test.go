@@ -137,7 +137,7 @@ func TestAttackCorpus(t *testing.T) {
 		names[save(t, st, uid, []byte(b.String()))] = filepath.Base(f)
 	}
 	if len(names) == 0 {
-		t.Skip("no attack files found under " + dir)
+		t.Fatal("no attack files found under " + dir)
 	}
 	start := time.Now()
 	for {
@@ -164,6 +164,12 @@ func TestAttackCorpus(t *testing.T) {
 }
 
 func sharedDir(t *testing.T) string {
+	skip := func(msg string) {
+		if os.Getenv("SIGINTAKE_REQUIRE_SHARED") == "1" {
+			t.Fatal(msg + " (SIGINTAKE_REQUIRE_SHARED=1)")
+		}
+		t.Skip(msg)
+	}
 	if d := os.Getenv("SIGINTAKE_SHARED"); d != "" {
 		return d
 	}
@@ -172,12 +178,12 @@ func sharedDir(t *testing.T) string {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
 			s := filepath.Join(filepath.Dir(d), "shared")
 			if _, err := os.Stat(s); err != nil {
-				t.Skip("shared test material not found at " + s)
+				skip("shared test material not found at " + s)
 			}
 			return s
 		}
 	}
-	t.Skip("go.mod not found")
+	skip("go.mod not found")
 	return ""
 }
 

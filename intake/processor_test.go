@@ -3,6 +3,7 @@ package intake_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -247,4 +248,51 @@ type permanentErr struct{}
 func (permanentErr) Error() string { return "550 no such user" }
 func (permanentErr) Is(target error) bool {
 	return target == mailbox.ErrPermanent
+}
+
+// Replies are rate-limited per recipient per day, never sent to our own
+// addresses, and, when required, only to senders that passed DMARC at our
+// server.
+func TestReplySuppression(t *testing.T) {
+	ctx := context.Background()
+	st := openSQLite(t)
+	pr := newProcessor(t, st, func() signature.Options { return signature.Options{} })
+	pr.Settings.PerRecipientPerDay = 2
+	pr.Identity.Addresses["pasts@kase.gov.lv"] = true
+	var ids []int64
+	for i := 0; i < 4; i++ {
+		ids = append(ids, save(t, st, uint32(i+1), []byte(fmt.Sprintf("From: a@example.lv\r\nSubject: %d\r\nMessage-ID: <r%d@x>\r\n\r\nhello\r\n", i, i))))
+	}
+	ids = append(ids, save(t, st, 5, []byte("From: Valsts kase <pasts@kase.gov.lv>\r\nSubject: x\r\nMessage-ID: <other@x>\r\n\r\nhello\r\n")))
+	if _, err := pr.ProcessPending(ctx, "ekase", 10); err != nil {
+		t.Fatal(err)
+	}
+	var got []store.ReplyState
+	for _, id := range ids {
+		l, _ := st.Letter(ctx, id)
+		got = append(got, l.Reply)
+	}
+	want := []store.ReplyState{store.ReplyQueued, store.ReplyQueued, store.ReplyNone, store.ReplyNone, store.ReplyNone}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("replies %v, want %v", got, want)
+	}
+	if l, _ := st.Letter(ctx, ids[4]); l.Outcome != store.Ignored || l.Classification != "own-reply" {
+		t.Fatalf("letter from the other mailbox: %s %s", l.Outcome, l.Classification)
+	}
+
+	// DMARC required: only the letter whose Authentication-Results from our
+	// server say dmarc=pass is answered.
+	pr.Settings.PerRecipientPerDay = 0
+	pr.Settings.RequireDMARCPass = true
+	pr.Settings.AuthServID = "mx.kase.gov.lv"
+	pass := save(t, st, 6, []byte("Authentication-Results: mx.kase.gov.lv; dmarc=pass header.from=b.lv\r\nFrom: x@b.lv\r\nSubject: p\r\nMessage-ID: <d1@x>\r\n\r\nhi\r\n"))
+	forged := save(t, st, 7, []byte("Authentication-Results: mx.evil.example; dmarc=pass\r\nAuthentication-Results: mx.kase.gov.lv; dmarc=fail\r\nFrom: y@b.lv\r\nSubject: f\r\nMessage-ID: <d2@x>\r\n\r\nhi\r\n"))
+	if _, err := pr.ProcessPending(ctx, "ekase", 10); err != nil {
+		t.Fatal(err)
+	}
+	lp, _ := st.Letter(ctx, pass)
+	lf, _ := st.Letter(ctx, forged)
+	if lp.Reply != store.ReplyQueued || lf.Reply != store.ReplyNone || lf.Outcome != store.Rejected {
+		t.Fatalf("dmarc: pass %s, forged %s (%s)", lp.Reply, lf.Reply, lf.Outcome)
+	}
 }
