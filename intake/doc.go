@@ -34,7 +34,35 @@
 // Limits.RetryFor; after that it goes to review, never to rejection. A panic
 // while processing one letter sends that letter to review and the loop goes on.
 //
+// Replies (package intake/reply): Latvian first, English second, from
+// text/template files (embedded defaults, overridable from a directory). A
+// client reads reason codes in plain words (an invalid signature is
+// explained by its ETSI sub-indication); the operator's error chain stays
+// in the store and the logs. Replies are never sent to automated mail, to
+// our own addresses (the other mailbox included), to no-reply senders, over
+// the per-recipient daily cap, or, when configured, to senders without
+// dmarc=pass from our own authserv-id (RFC 8601).
+//
+// Logs: log/slog JSON, one summary line per letter (mailbox, uid, letter,
+// message_id, sha256, class, outcome, case, reasons, reply, duration_ms);
+// never bodies, names of signers or personal codes.
+//
+// Measured on the 2-core development machine shared with other builds
+// (load average 3-5), see drain_test.go, faults_test.go, kill_test.go:
+//   - 1,000 letters with a 200 KB CAdES attachment each, drained from Dovecot
+//     into cases on SQLite: 122-127 letters/s wall clock; 6.8 ms of CPU per
+//     letter (about 148 letters/s per fully available core). A third of the
+//     CPU is mailbox.Parse's base64 decoding, a fifth SQLite.
+//   - APPEND to decided over IDLE: p50 534 ms, p95 544 ms (20 letters).
+//   - kill -9 five times during a 300-letter run: exact counts of letters,
+//     cases and distinct replies; 0-3 replies re-sent with the same
+//     Message-ID (killed between SMTP delivery and MarkSent).
+//
 // What it does not do: it renders no web pages, keeps no state outside the
-// store, and does not fetch EU trusted lists itself (the signature Options
-// it is given carry the trust source).
+// store, and does not refresh EU trusted lists while running (they are
+// loaded at start from the configured files). A reply interrupted between
+// SMTP delivery and its commit is sent again with the same Message-ID
+// (at least once, never under a new identity). Duplicate delivery is
+// recognised by identical bytes only. IMAP moves are one command per
+// message (mailbox.Conn.Move takes one UID).
 package intake
