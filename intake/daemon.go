@@ -78,6 +78,9 @@ func New(ctx context.Context, cfg *config.Config, st *store.Store, d Deps) (*Dae
 			return nil, err
 		}
 		opts = func() signature.Options { return base }
+		if base.Trust == nil {
+			log.Warn("no EU trusted lists configured (trust.trusted_lists): no signature can be shown to be qualified, so signed letters go to review")
+		}
 	}
 	id := Identity{Addresses: map[string]bool{}, MessageIDDomain: cfg.Replies.MessageIDDomain}
 	mbs := map[string]*Mailbox{}
