@@ -32,3 +32,20 @@ func TestSuggestFeedbackTag(t *testing.T) {
 		})
 	}
 }
+
+// FuzzSuggestFeedbackTag: any text gives a valid tag or none, and the same
+// text always gives the same answer.
+func FuzzSuggestFeedbackTag(f *testing.F) {
+	for _, s := range []string{"Paldies!", "Sūdzība: joprojām nav atbildēts", "I suggest", "> quoted\nnew", "\xff\xfe", ""} {
+		f.Add("Temats", s)
+	}
+	f.Fuzz(func(t *testing.T, subject, text string) {
+		a := SuggestFeedbackTag(subject, text)
+		if a.Tag != "" && !a.Tag.Valid() {
+			t.Fatalf("invalid tag %q", a.Tag)
+		}
+		if b := SuggestFeedbackTag(subject, text); b.Tag != a.Tag {
+			t.Fatalf("not deterministic: %q then %q", a.Tag, b.Tag)
+		}
+	})
+}

@@ -70,7 +70,7 @@ func TestRedirectEndToEnd(t *testing.T) {
 
 	r := &intake.Redirector{Store: st, Senders: map[string]string{"ekase": "Valsts kase <ekase@kase.gov.lv>"},
 		MessageIDDomain: "kase.gov.lv", CasePattern: "VK-{YYYY}/{SEQ:6}",
-		Service: reply.Service{Name: "Valsts kases Klientu apkalpošanas centrs", Phone: "+371 67094222", Email: "info@kase.gov.lv", Web: "https://www.kase.gov.lv"},
+		Service:      reply.Service{Name: "Valsts kases Klientu apkalpošanas centrs", Phone: "+371 67094222", Email: "info@kase.gov.lv", Web: "https://www.kase.gov.lv"},
 		Institutions: []config.Institution{{ID: "vid", Name: "Valsts ieņēmumu dienests", NameEN: "State Revenue Service", Address: "vid@vid.gov.lv"}},
 		Now:          func() time.Time { return t0 }}
 
