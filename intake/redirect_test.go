@@ -175,6 +175,9 @@ func TestRedirectEndToEnd(t *testing.T) {
 		}
 		b, _ := io.ReadAll(msg.Body)
 		text := qpDecode(t, b)
+		if testing.Verbose() {
+			t.Log("\n" + text)
+		}
 		lv := strings.Index(text, "Labdien!")
 		en := strings.Index(text, "Hello,")
 		if lv < 0 || en < lv {
