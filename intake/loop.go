@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -128,6 +129,12 @@ func (lp *Loop) session(ctx context.Context, log *slog.Logger) error {
 	}
 	last := ms.LastUID
 	skip := map[int64]bool{} // letters whose move failed permanently in this session
+	dctx, stopDecider := context.WithCancel(ctx)
+	dec := newDecider(lp)
+	var dwg sync.WaitGroup
+	dwg.Add(1)
+	go func() { defer dwg.Done(); dec.run(dctx) }()
+	defer func() { stopDecider(); dwg.Wait() }()
 	lp.ready.Store(true)
 	log.Info("mailbox session started", "uidvalidity", src.UIDValidity(), "last_uid", last)
 	for {
@@ -137,16 +144,15 @@ func (lp *Loop) session(ctx context.Context, log *slog.Logger) error {
 			}
 			return fmt.Errorf("lease: %w", err)
 		}
-		// One fetch batch at a time: store it durably before anything else
-		// happens to it, decide what is due, move what is decided; repeat
-		// until the server has nothing new. Memory stays bounded by one
-		// batch (mailbox.IMAPConfig.FetchBatch/FetchBatchBytes).
+		// Fetch batch by batch and store each durably before anything else
+		// happens to it; the decider validates and records what was stored
+		// meanwhile (its own goroutine: IMAP and database I/O overlap with
+		// validation), and what it decided is moved between fetches.
 		for {
 			msgs, err := src.FetchSince(ctx, last, lp.FetchMaxBytes)
 			if err != nil {
 				return err
 			}
-			var fresh map[int64][]byte
 			if len(msgs) > 0 {
 				ins := make([]store.RawLetter, len(msgs))
 				for i, m := range msgs {
@@ -157,27 +163,24 @@ func (lp *Loop) session(ctx context.Context, log *slog.Logger) error {
 				if err != nil {
 					return fmt.Errorf("store: %w", err)
 				}
-				fresh = make(map[int64][]byte, len(saved))
+				fresh := make(map[int64][]byte, len(saved))
 				for i, sv := range saved {
 					if sv.Created { // the bytes just committed under sv.SHA256
 						fresh[sv.ID] = ins[i].Raw
 					}
 				}
+				dec.add(fresh)
 				lp.P.Metrics.Fetched.Add(int64(len(msgs)))
 				for _, m := range msgs {
 					last = max(last, m.UID)
 				}
 			}
-			for {
-				n, err := lp.P.processPending(ctx, name, 64, fresh)
-				if err != nil {
-					return fmt.Errorf("store: %w", err)
-				}
-				if n > 0 && lp.Kick != nil {
-					lp.Kick()
-				}
-				if n < 64 {
-					break
+			dec.poke()
+			if len(msgs) == 0 || dec.backlog() > 256 {
+				// Caught up with the server, or too far ahead of the
+				// decider: wait for it (bounded memory).
+				if err := dec.wait(ctx); err != nil {
+					return err
 				}
 			}
 			if err := lp.moveDecided(ctx, src, log, skip); err != nil {
@@ -199,6 +202,112 @@ func (lp *Loop) session(ctx context.Context, log *slog.Logger) error {
 		idle = min(idle, lp.P.Settings.RetryInterval)
 		if err := src.WaitForNew(ctx, idle, min(lp.PollInterval, idle)); err != nil {
 			return err
+		}
+	}
+}
+
+// decider decides a mailbox's pending letters in its own goroutine while
+// the session fetches and moves.
+type decider struct {
+	lp     *Loop
+	mu     sync.Mutex
+	fresh  map[int64][]byte // bytes just stored, by letter id
+	want   atomic.Uint64    // pokes so far
+	done   atomic.Uint64    // pokes fully processed
+	kick   chan struct{}
+	caught chan struct{}
+	errc   chan error
+}
+
+func newDecider(lp *Loop) *decider {
+	return &decider{lp: lp, fresh: map[int64][]byte{}, kick: make(chan struct{}, 1), caught: make(chan struct{}, 1), errc: make(chan error, 1)}
+}
+
+func (d *decider) add(m map[int64][]byte) {
+	d.mu.Lock()
+	for k, v := range m {
+		d.fresh[k] = v
+	}
+	d.mu.Unlock()
+}
+
+func (d *decider) take(id int64) []byte {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	b := d.fresh[id]
+	delete(d.fresh, id)
+	return b
+}
+
+func (d *decider) backlog() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.fresh)
+}
+
+// poke asks for a pass over the due letters.
+func (d *decider) poke() {
+	d.want.Add(1)
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+}
+
+// wait returns once every poke so far has been processed, or the decider
+// failed (store unreachable).
+func (d *decider) wait(ctx context.Context) error {
+	target := d.want.Load()
+	for d.done.Load() < target {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-d.errc:
+			return err
+		case <-d.caught:
+		}
+	}
+	return nil
+}
+
+func (d *decider) run(ctx context.Context) {
+	name := d.lp.Mailbox.Name
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.kick:
+		}
+		target := d.want.Load()
+		for {
+			n, err := d.lp.P.processPending(ctx, name, 64, d.take)
+			if err != nil {
+				if ctx.Err() == nil {
+					select {
+					case d.errc <- fmt.Errorf("store: %w", err):
+					default:
+					}
+				}
+				return
+			}
+			if n > 0 && d.lp.Kick != nil {
+				d.lp.Kick()
+			}
+			if n < 64 {
+				break
+			}
+		}
+		d.mu.Lock()
+		if len(d.fresh) > 0 && d.want.Load() == target {
+			// Bytes of letters no longer pending (decided by another
+			// daemon, or duplicates): not needed.
+			clear(d.fresh)
+		}
+		d.mu.Unlock()
+		d.done.Store(target)
+		select {
+		case d.caught <- struct{}{}:
+		default:
 		}
 	}
 }

@@ -124,7 +124,7 @@ func (p *Processor) ProcessPending(ctx context.Context, mbox string, limit int) 
 // processPending is ProcessPending with the raw bytes of letters just stored
 // by this process (by letter id): the very bytes that were committed, so
 // they need not be read back and re-hashed.
-func (p *Processor) processPending(ctx context.Context, mbox string, limit int, fresh map[int64][]byte) (int, error) {
+func (p *Processor) processPending(ctx context.Context, mbox string, limit int, fresh func(id int64) []byte) (int, error) {
 	p.init()
 	letters, err := p.Store.LettersToProcess(ctx, mbox, limit)
 	if err != nil {
@@ -151,7 +151,11 @@ func (p *Processor) processPending(ctx context.Context, mbox string, limit int, 
 				preps[i] = &prepared{letter: letters[i], start: p.Now(), postpone: p.Now().Add(time.Second), cause: "waiting for the first copy"}
 				return
 			}
-			preps[i] = p.prepare(ctx, letters[i], fresh[letters[i].ID])
+			var raw []byte
+			if fresh != nil {
+				raw = fresh(letters[i].ID)
+			}
+			preps[i] = p.prepare(ctx, letters[i], raw)
 		}(i)
 	}
 	wg.Wait()
