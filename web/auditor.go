@@ -221,7 +221,8 @@ type evidenceView struct {
 	SHA256  string         `json:"sha256"`
 	Size    int64          `json:"size"`
 	Intact  bool           `json:"intact"`
-	Status  string         `json:"status"` // ok, corrupt, missing
+	Status  string         `json:"status"`           // ok, corrupt, missing, purged
+	Purged  string         `json:"purged,omitempty"` // for a purged letter: when and why, in words
 	Reports []store.Report `json:"reports"`
 	Audit   []store.AuditEntry
 }
@@ -238,10 +239,14 @@ func (s *server) evidence(w http.ResponseWriter, r *http.Request, rq *request) e
 		return err
 	}
 	v := evidenceView{Letter: l, SHA256: l.SHA256, Size: l.Size, Status: "ok"}
-	_, _, err = s.st.RawLetterBytes(ctx, id)
+	_, _, err = s.st.LetterOriginal(ctx, id)
+	var pe *store.PurgedError
 	switch {
 	case err == nil:
 		v.Intact = true
+	case errors.As(err, &pe):
+		v.Status = "purged"
+		v.Purged = PurgedNotice(rq.lang, pe)
 	case errors.Is(err, store.ErrBlobCorrupt):
 		v.Status = "corrupt"
 	case errors.Is(err, store.ErrNotFound):
@@ -288,12 +293,12 @@ func (s *server) eml(w http.ResponseWriter, r *http.Request, rq *request) error 
 	if err != nil {
 		return err
 	}
-	raw, l, err := s.st.RawLetterBytes(r.Context(), id)
+	raw, l, err := s.st.LetterOriginal(r.Context(), id)
 	if errors.Is(err, store.ErrBlobCorrupt) {
 		return &statusError{code: http.StatusConflict, key: "evidence.corrupt", cause: err}
 	}
 	if err != nil {
-		return err
+		return purgedError(err)
 	}
 	d, _ := json.Marshal(map[string]string{"sha256": l.SHA256})
 	if _, err := s.st.AppendAudit(r.Context(), store.AuditEntry{Actor: rq.user.Name, Action: "letter.eml_downloaded",

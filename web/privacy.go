@@ -11,11 +11,7 @@ import (
 // (feedback.go), and the redirect of a letter to a competent institution
 // (redirect.go). They use the desk's sessions, roles, CSRF and templates.
 //
-// Mounting: New registers them when its route loop includes them:
-//
-//	for _, rt := range append(s.routes(), s.privacyRoutes()...) {
-//		s.handle(rt)
-//	}
+// New registers them with the desk's own routes.
 
 // privacyRoutes are issue 9's routes and the roles allowed on them.
 func (s *server) privacyRoutes() []route {

@@ -91,7 +91,7 @@ func New(st *store.Store, dec Decider, opt Options) http.Handler {
 	s := &server{st: st, dec: dec, opt: opt, mux: http.NewServeMux(),
 		thr: newThrottle(opt.MaxLoginFailures, opt.LoginWindow, opt.LoginLockout)}
 	s.pages = parsePages()
-	for _, rt := range s.routes() {
+	for _, rt := range append(s.routes(), s.privacyRoutes()...) {
 		s.handle(rt)
 	}
 	static, _ := fs.Sub(assets, "static")

@@ -26,7 +26,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"verify", "validate the signatures of files (CMS/CAdES, S/MIME)", runVerify},
+		{"verify", "validate signed files (eDoc/ASiC, PAdES, CAdES/CMS, XAdES, S/MIME)", runVerify},
 		{"trust", "EU trusted lists: show, refresh, explain CERT", runTrust},
 		{"reverify", "validate stored letters again and show what would now be decided differently", runReverify},
 		{"version", "print the version and build information", runVersion},
