@@ -169,8 +169,8 @@ func evidence(sd *cms.SignedData, si *cms.SignerInfo, certs []*pki.Certificate, 
 	}
 	archive := si.ArchiveTimeStamps()
 	for _, tok := range archive {
-		ev.Timestamps = append(ev.Timestamps, signature.TimestampEvidence{Type: "archive", Token: tok,
-			ImprintErr: errors.New("archive timestamp imprints are not verified by this version")})
+		// The imprint is checked here (archive.go): ATSv3 or ATSv2.
+		ev.Timestamps = append(ev.Timestamps, archiveTimestamp(sd, si, tok, content, contentErr))
 	}
 	ev.Level = level(ev, si, len(archive) > 0)
 	return ev

@@ -38,7 +38,9 @@
 //
 // What it does not do: it does not validate certificates, chains,
 // revocation or time-stamp tokens (see signature/tsp), does not check the
-// crypto policy (signature/algo.Policy), does not check
-// archive time-stamp hash indexes (ATSv3, EN 319 122-1 §5.5.3), and does
-// not decrypt EnvelopedData. Nothing calls time.Now.
+// crypto policy (signature/algo.Policy), and does not decrypt
+// EnvelopedData. For archive time-stamps (archive.go) it gives the elements
+// as received (SignerInfo.Elements, SignedData.Elements, DEREncoding) and
+// parses ats-hash-index(-v3) (EN 319 122-1 §5.5.2); signature/cades checks
+// them. Nothing calls time.Now.
 package cms
