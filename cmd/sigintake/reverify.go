@@ -51,6 +51,10 @@ func runReverify(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer st.Close()
+	if _, err := privacy(*cfgPath, st); err != nil {
+		fmt.Fprintf(stderr, "sigintake reverify: %v\n", err)
+		return 2
+	}
 	opts, err := intake.TrustOptions(ctx, cfg.Trust)
 	if err != nil {
 		fmt.Fprintf(stderr, "sigintake reverify: %v\n", err)

@@ -50,13 +50,25 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	p, err := privacy(*cfgPath, st)
+	if err != nil {
+		log.Error("privacy settings", "err", err)
+		return 2
+	}
 	dm, err := intake.New(ctx, cfg, st, intake.Deps{Log: log})
 	if err != nil {
 		log.Error("start", "err", err)
 		return 1
 	}
+	// The web desk runs beside the daemon and stops with it.
+	deskErr := make(chan error, 1)
+	go func() { deskErr <- serveDesk(ctx, st, cfg, p, log) }()
 	if err := dm.Run(ctx); err != nil {
 		log.Error("run", "err", err)
+		return 1
+	}
+	if err := <-deskErr; err != nil {
+		log.Error("web desk", "err", err)
 		return 1
 	}
 	return 0

@@ -85,9 +85,14 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sigintake serve: %v\n", err)
 		return 1
 	}
-	dec := &web.StoreDecider{Store: st, CasePattern: *casePattern, Replies: web.PlainReplies(*replyFrom)}
+	var dec web.Decider = &web.StoreDecider{Store: st, CasePattern: *casePattern, Replies: web.PlainReplies(*replyFrom)}
 	if cfg != nil {
-		if dec, err = web.DeciderFromConfig(st, cfg); err != nil {
+		p, err := privacy(*cfgPath, st)
+		if err != nil {
+			fmt.Fprintf(stderr, "sigintake serve: %v\n", err)
+			return 2
+		}
+		if dec, err = deskDecider(st, cfg, p); err != nil {
 			fmt.Fprintf(stderr, "sigintake serve: %v\n", err)
 			return 1
 		}

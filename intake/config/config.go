@@ -167,6 +167,20 @@ type HTTP struct {
 	Listen string `toml:"listen"` // e.g. 127.0.0.1:9464; "" disables it
 }
 
+// Web is the clerks' and auditors' desk served by `sigintake run`.
+type Web struct {
+	// Listen is the desk's address, e.g. 127.0.0.1:8080; "" serves no desk
+	// (run `sigintake serve` separately).
+	Listen string `toml:"listen"`
+	// TLSCert and TLSKey serve HTTPS; HTTPSProxy says a TLS-terminating
+	// proxy is in front (cookies are then Secure).
+	TLSCert    string   `toml:"tls_cert"`
+	TLSKey     string   `toml:"tls_key"`
+	HTTPSProxy bool     `toml:"https_proxy"`
+	Idle       Duration `toml:"idle_timeout"`    // a session ends after this without use (default 30m)
+	Session    Duration `toml:"session_timeout"` // and this after login (default 12h)
+}
+
 // Cases configure case numbers.
 type Cases struct {
 	// Pattern: {YYYY} or {YY}, {SEQ} or {SEQ:n}; e.g. "VK-{YYYY}/{SEQ:6}".
@@ -183,6 +197,7 @@ type Config struct {
 	Replies   Replies   `toml:"replies"`
 	Limits    Limits    `toml:"limits"`
 	HTTP      HTTP      `toml:"http"`
+	Web       Web       `toml:"web"`
 	Cases     Cases     `toml:"cases"`
 	SMTP      SMTP      `toml:"smtp"`
 	Mailboxes []Mailbox `toml:"mailbox"`
@@ -285,6 +300,16 @@ func Parse(path string, data []byte, getenv func(string) string) (*Config, error
 	base := filepath.Dir(path)
 	c := &checker{lines: lines, errs: errs}
 	cfg.check(c, base, getenv)
+	// The privacy settings (encryption keys, retention, institutions) are
+	// read by ParsePrivacy; their errors belong to the same report.
+	if _, err := ParsePrivacy(path, data, getenv); err != nil {
+		var pe *Errors
+		if errors.As(err, &pe) {
+			errs.List = append(errs.List, pe.List...)
+		} else {
+			errs.List = append(errs.List, FieldError{Field: "-", Msg: err.Error()})
+		}
+	}
 	if len(errs.List) > 0 {
 		sort.SliceStable(errs.List, func(i, j int) bool { return errs.List[i].Line < errs.List[j].Line })
 		return nil, errs
@@ -336,6 +361,12 @@ var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 func (cfg *Config) check(c *checker, base string, getenv func(string) string) {
 	if cfg.Store.DSN == "" {
 		c.add("store.dsn", "required")
+	}
+	if (cfg.Web.TLSCert == "") != (cfg.Web.TLSKey == "") {
+		c.add("web.tls_cert", "tls_cert and tls_key go together")
+	}
+	if cfg.Web.TLSCert != "" {
+		cfg.Web.TLSCert, cfg.Web.TLSKey = resolve(base, cfg.Web.TLSCert), resolve(base, cfg.Web.TLSKey)
 	}
 	if _, err := store.FormatCaseNumber(cfg.Cases.Pattern, 2026, 1); err != nil {
 		c.add("cases.pattern", "invalid pattern %q: needs {SEQ} or {SEQ:n}, may have {YYYY} or {YY}", cfg.Cases.Pattern)

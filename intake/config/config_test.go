@@ -125,6 +125,8 @@ encryption_key_env = "K"
 rejected_days = 30
 [[institution]]
 id = "vid"
+name = "Valsts ieņēmumu dienests"
+address = "vid@vid.gov.lv"
 [smtp]
 host = "localhost"
 tls = "plain"
@@ -140,9 +142,20 @@ policy = "ekase"
   password_env = "P"
   foldr = "INBOX"
 `
-	_, err := Parse("t.toml", []byte(src), env(map[string]string{"P": "x"}))
+	key := "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" // 32 bytes
+	_, err := Parse("t.toml", []byte(src), env(map[string]string{"P": "x", "K": key}))
 	var errs *Errors
-	if !errors.As(err, &errs) || len(errs.List) != 1 || errs.List[0].Field != "mailbox[0].imap.foldr" || errs.List[0].Line != 21 {
+	if !errors.As(err, &errs) || len(errs.List) != 1 || errs.List[0].Field != "mailbox[0].imap.foldr" || errs.List[0].Line != 23 {
 		t.Fatalf("err = %v", err)
+	}
+	// The privacy settings' own errors are part of the same report.
+	_, err = Parse("t.toml", []byte(strings.Replace(src, `name = "Valsts ieņēmumu dienests"`, "", 1)), env(map[string]string{"P": "x"}))
+	if !errors.As(err, &errs) || len(errs.List) != 3 {
+		t.Fatalf("err = %v", err)
+	}
+	for _, want := range []string{"institution[0].name", "store.encryption_key_env", "mailbox[0].imap.foldr"} {
+		if !strings.Contains(errs.Error(), want) {
+			t.Errorf("%q not reported: %v", want, errs)
+		}
 	}
 }
