@@ -47,7 +47,8 @@ type Daemon struct {
 	HTTPAddr  string
 	Log       *slog.Logger
 
-	ln net.Listener
+	ln    net.Listener
+	trust *trustReloader // nil when the caller gave the signature options
 }
 
 // New wires a daemon from cfg over an open, migrated store.
@@ -72,13 +73,14 @@ func New(ctx context.Context, cfg *config.Config, st *store.Store, d Deps) (*Dae
 		return nil, err
 	}
 	opts := d.Options
+	var reloader *trustReloader
 	if opts == nil {
-		base, err := TrustOptions(ctx, cfg.Trust)
+		reloader, err = newTrustReloader(ctx, cfg.Trust, log, d.Now)
 		if err != nil {
 			return nil, err
 		}
-		opts = func() signature.Options { return base }
-		if base.Trust == nil {
+		opts = reloader.Options
+		if base := reloader.Options(); base.Trust == nil {
 			log.Warn("no EU trusted lists configured (trust.trusted_lists): no signature can be shown to be qualified, so signed letters go to review")
 		}
 	}
@@ -124,7 +126,7 @@ func New(ctx context.Context, cfg *config.Config, st *store.Store, d Deps) (*Dae
 		sender = &SMTPSender{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, TLS: mailbox.TLSMode(cfg.SMTP.TLS), User: cfg.SMTP.User, Password: cfg.SMTP.Password, Helo: cfg.SMTP.HeloName}
 	}
 	ob := &Outbox{Store: st, Sender: sender, Owner: owner, EnvelopeFrom: cfg.SMTP.EnvelopeSender, Interval: cfg.Limits.OutboxInterval.Duration, Log: log, Metrics: met}
-	dm := &Daemon{Store: st, Processor: p, Outbox: ob, HTTPAddr: cfg.HTTP.Listen, Log: log}
+	dm := &Daemon{Store: st, Processor: p, Outbox: ob, HTTPAddr: cfg.HTTP.Listen, Log: log, trust: reloader}
 	for _, m := range cfg.Mailboxes {
 		name := m.Name
 		lp := &Loop{
@@ -247,6 +249,19 @@ func (dm *Daemon) Handler() http.Handler {
 				v = 1
 			}
 			fmt.Fprintf(w, "sigintake_mailbox_connected{mailbox=%q} %d\n", lp.Mailbox.Name, v)
+		}
+		var lists []trust.ListSummary
+		if dm.trust != nil {
+			lists = dm.trust.Summaries()
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		now := time.Now
+		if dm.Processor.Now != nil {
+			now = dm.Processor.Now
+		}
+		if err := writeHealthMetrics(ctx, w, dm.Store, lists, now()); err != nil {
+			dm.Log.Error("health metrics", "err", err)
 		}
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
