@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -49,6 +50,14 @@ type Options struct {
 	Dir    string       // working folder (default: a new temporary one, removed at the end)
 	HTTP   string       // metrics/health address (default 127.0.0.1:0)
 	Settle time.Duration
+	// Desk, when set, builds the web desk over the demo's store and
+	// configuration once the letters are decided (not with Once); note is
+	// printed beside its address (e.g. the demo accounts). The package web
+	// is wired in by the caller: intake does not import it.
+	Desk func(ctx context.Context, st *store.Store, cfg *config.Config) (h http.Handler, note string, err error)
+	// DeskAddr is the desk's address (default 127.0.0.1:8080, or any free
+	// port when that one is taken).
+	DeskAddr string
 }
 
 // Result is what the demo did, for tests.
@@ -244,9 +253,43 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	fmt.Fprintf(o.Out, "  HTTP  http://%s/metrics  /healthz  /readyz\n", dm.Addr())
 	fmt.Fprintf(o.Out, "  Store %s (removed on exit)\n", dsn)
 	fmt.Fprintf(o.Out, "  Append a letter to either INBOX with any IMAP client and it is processed within a second.\n")
-	fmt.Fprintf(o.Out, "  The web desk joins here when it exists.\n")
+	if o.Desk != nil {
+		addr, note, err := serveDesk(ctx, o, st, cfg)
+		if err != nil {
+			return res, err
+		}
+		fmt.Fprintf(o.Out, "  WEB   http://%s/  %s\n", addr, note)
+	}
 	<-ctx.Done()
 	return res, nil
+}
+
+// serveDesk starts the web desk of o.Desk until ctx ends.
+func serveDesk(ctx context.Context, o Options, st *store.Store, cfg *config.Config) (string, string, error) {
+	h, note, err := o.Desk(ctx, st, cfg)
+	if err != nil {
+		return "", "", err
+	}
+	addr := o.DeskAddr
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil && o.DeskAddr == "" {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		return "", "", err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	return ln.Addr().String(), note, nil
 }
 
 // Config is the demo's daemon configuration.
