@@ -142,7 +142,8 @@ type letterView struct {
 	Signatures  []sigView             `json:"signatures"`
 	Replies     []store.OutboxMessage `json:"replies"`
 	Problems    []string              `json:"problems,omitempty"`
-	BlobError   string                `json:"blob_error,omitempty"`
+	BlobError   string                `json:"blob_error,omitempty"` // corrupt, missing, purged
+	Purged      string                `json:"purged,omitempty"`     // for a purged letter: when, in words
 
 	CanClaim, CanDecide, ClaimedByOther bool `json:"-"`
 	RejectReasons, InfoReasons          []Reason
@@ -155,7 +156,8 @@ func (s *server) letter(w http.ResponseWriter, r *http.Request, rq *request) err
 		return err
 	}
 	v := letterView{Letter: l, Review: item, RejectReasons: RejectReasons, InfoReasons: InfoReasons}
-	raw, _, err := s.st.RawLetterBytes(ctx, l.ID)
+	raw, _, err := s.st.LetterOriginal(ctx, l.ID)
+	var purged *store.PurgedError
 	switch {
 	case err == nil:
 		m := mailbox.Parse(raw, mailbox.Limits{})
@@ -164,6 +166,9 @@ func (s *server) letter(w http.ResponseWriter, r *http.Request, rq *request) err
 		for _, p := range m.Problems {
 			v.Problems = append(v.Problems, fmt.Sprint(p))
 		}
+	case errors.As(err, &purged):
+		v.BlobError = "purged"
+		v.Purged = PurgedNotice(rq.lang, purged)
 	case errors.Is(err, store.ErrBlobCorrupt):
 		v.BlobError = "corrupt"
 	case errors.Is(err, store.ErrNotFound):
@@ -268,7 +273,10 @@ func (s *server) attachment(w http.ResponseWriter, r *http.Request, rq *request)
 }
 
 func (s *server) attachmentBytes(r *http.Request, letterID int64, a store.Attachment) ([]byte, error) {
-	raw, _, err := s.st.RawLetterBytes(r.Context(), letterID)
+	raw, _, err := s.st.LetterOriginal(r.Context(), letterID)
+	if errors.Is(err, store.ErrPurged) {
+		return nil, purgedError(err)
+	}
 	if err == nil {
 		m := mailbox.Parse(raw, mailbox.Limits{})
 		for _, p := range m.Attachments {

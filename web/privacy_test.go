@@ -119,6 +119,15 @@ func TestFeedbackPages(t *testing.T) {
 		if !errors.As(err, &pe) || !strings.Contains(PurgedNotice(EN, pe), "purged on") {
 			t.Fatalf("PurgedNotice: %v", err)
 		}
+		// The letter page and the evidence page say when it was purged; the
+		// original is gone (410), never shown as "missing" or "corrupt".
+		for _, path := range []string{fmt.Sprintf("/letters/%d", f.rejLtr), fmt.Sprintf("/audit/letters/%d", f.rejLtr)} {
+			page := html.UnescapeString(auditor.get(path, 200))
+			if !strings.Contains(page, "Vēstules oriģināls dzēsts") {
+				t.Errorf("%s does not say the letter was purged:\n%s", path, page)
+			}
+		}
+		auditor.get(fmt.Sprintf("/audit/letters/%d/eml", f.rejLtr), 410)
 	})
 }
 
