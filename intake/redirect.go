@@ -14,6 +14,7 @@ import (
 	"net/mail"
 	"net/textproto"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -78,14 +79,11 @@ type RedirectRequest struct {
 	Clerk       string
 }
 
-var redirectTmpl = template.Must(template.New("redirect").Option("missingkey=error").Parse(redirectTemplates))
+var redirectTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("redirect").Option("missingkey=error").Parse(redirectTemplates))
+})
 
-func rigaTime(t time.Time) time.Time {
-	if loc, err := time.LoadLocation("Europe/Riga"); err == nil {
-		return t.In(loc)
-	}
-	return t
-}
+func rigaTime(t time.Time) time.Time { return t.In(riga()) }
 
 type redirectData struct {
 	CaseNumber  string
@@ -101,10 +99,10 @@ type redirectData struct {
 
 func renderRedirect(name string, d redirectData) (subject, body string, err error) {
 	var s, b bytes.Buffer
-	if err := redirectTmpl.ExecuteTemplate(&s, name+".subject", d); err != nil {
+	if err := redirectTmpl().ExecuteTemplate(&s, name+".subject", d); err != nil {
 		return "", "", err
 	}
-	if err := redirectTmpl.ExecuteTemplate(&b, name+".body", d); err != nil {
+	if err := redirectTmpl().ExecuteTemplate(&b, name+".body", d); err != nil {
 		return "", "", err
 	}
 	return strings.TrimSpace(s.String()), b.String(), nil

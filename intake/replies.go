@@ -2,6 +2,7 @@ package intake
 
 import (
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // Europe/Riga on machines without zoneinfo
 
@@ -91,7 +92,7 @@ func (p *Processor) reply(mb *Mailbox, sl store.Letter, l *mailbox.Letter, parts
 	}
 	data := reply.Data{
 		Subject:    l.Subject,
-		ReceivedAt: sl.ReceivedAt.In(riga),
+		ReceivedAt: sl.ReceivedAt.In(riga()),
 		Mailbox:    mb.Address,
 		Service:    p.Settings.Service,
 		MaxSize:    p.Settings.MaxAttachmentBytes,
@@ -134,13 +135,15 @@ func (p *Processor) reply(mb *Mailbox, sl store.Letter, l *mailbox.Letter, parts
 }
 
 // riga is the time zone of the dates in replies.
-var riga = func() *time.Location {
+// It is loaded on first use: reading the zone file at start-up would slow
+// every command of the one binary.
+var riga = sync.OnceValue(func() *time.Location {
 	l, err := time.LoadLocation("Europe/Riga")
 	if err != nil {
 		return time.UTC
 	}
 	return l
-}()
+})
 
 func (p Part) replyLabel() string {
 	if p.Covers != "" {

@@ -37,14 +37,14 @@ func parseSearch(q url.Values) (searchForm, store.ReportFilter, error) {
 		}
 	}
 	if f.Since != "" {
-		t, err := time.ParseInLocation("2006-01-02", f.Since, riga)
+		t, err := time.ParseInLocation("2006-01-02", f.Since, riga())
 		if err != nil {
 			return f, rf, errStatus(http.StatusBadRequest, "err.400")
 		}
 		rf.Since = t
 	}
 	if f.Until != "" {
-		t, err := time.ParseInLocation("2006-01-02", f.Until, riga)
+		t, err := time.ParseInLocation("2006-01-02", f.Until, riga())
 		if err != nil {
 			return f, rf, errStatus(http.StatusBadRequest, "err.400")
 		}

@@ -49,7 +49,7 @@ func purgedError(err error) error {
 // evidence download: "Vēstules oriģināls dzēsts 2027-04-19 (glabāšanas
 // termiņš beidzies)" / "The original was purged on 2027-04-19 ...".
 func PurgedNotice(l Lang, pe *store.PurgedError) string {
-	return l.T("evidence.purgedon", pe.At.In(riga).Format("2006-01-02 15:04"))
+	return l.T("evidence.purgedon", pe.At.In(riga()).Format("2006-01-02 15:04"))
 }
 
 var privacyTexts = map[string][2]string{

@@ -6,25 +6,26 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // Europe/Riga without a system zone database
 )
 
 // riga is the time zone pages show times in.
-var riga = func() *time.Location {
+var riga = sync.OnceValue(func() *time.Location {
 	l, err := time.LoadLocation("Europe/Riga")
 	if err != nil {
 		return time.UTC
 	}
 	return l
-}()
+})
 
 var funcs = template.FuncMap{
 	"ts": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
 		}
-		return t.In(riga).Format("2006-01-02 15:04:05")
+		return t.In(riga()).Format("2006-01-02 15:04:05")
 	},
 	"size": func(n int64) string {
 		switch {

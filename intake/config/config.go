@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -356,7 +357,7 @@ func (c *checker) add(field, format string, args ...any) {
 	c.errs.List = append(c.errs.List, FieldError{Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
-var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`) })
 
 func (cfg *Config) check(c *checker, base string, getenv func(string) string) {
 	if cfg.Store.DSN == "" {
@@ -462,7 +463,7 @@ func (cfg *Config) check(c *checker, base string, getenv func(string) string) {
 	for i := range cfg.Mailboxes {
 		m := &cfg.Mailboxes[i]
 		p := fmt.Sprintf("mailbox[%d]", i)
-		if !nameRE.MatchString(m.Name) {
+		if !nameRE().MatchString(m.Name) {
 			c.add(p+".name", "required: lower-case letters, digits, - and _ (e.g. \"ekase\")")
 		} else if names[m.Name] {
 			c.add(p+".name", "duplicate mailbox name %q", m.Name)
@@ -609,8 +610,8 @@ func keyPath(k toml.Key, lines map[string]int) string {
 }
 
 var (
-	tableRE = regexp.MustCompile(`^\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?`)
-	keyRE   = regexp.MustCompile(`^\s*([A-Za-z0-9_\-]+)\s*=`)
+	tableRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?`) })
+	keyRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*([A-Za-z0-9_\-]+)\s*=`) })
 )
 
 // indexLines maps field paths ("smtp.host", "mailbox[1].imap.port") and
@@ -627,7 +628,7 @@ func indexLines(data []byte) map[string]int {
 	for sc.Scan() {
 		n++
 		line := sc.Text()
-		if m := tableRE.FindStringSubmatch(line); m != nil {
+		if m := tableRE().FindStringSubmatch(line); m != nil {
 			name := strings.ReplaceAll(m[2], " ", "")
 			if m[1] == "[[" {
 				idx := counts[name]
@@ -647,7 +648,7 @@ func indexLines(data []byte) map[string]int {
 			}
 			continue
 		}
-		if m := keyRE.FindStringSubmatch(line); m != nil {
+		if m := keyRE().FindStringSubmatch(line); m != nil {
 			k := m[1]
 			if cur != "" {
 				k = cur + "." + k

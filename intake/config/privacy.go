@@ -144,7 +144,7 @@ func ParsePrivacy(path string, data []byte, getenv func(string) string) (*Privac
 	for i := range p.Institutions {
 		in := &p.Institutions[i]
 		base := fmt.Sprintf("institution[%d]", i)
-		if !nameRE.MatchString(in.ID) {
+		if !nameRE().MatchString(in.ID) {
 			add(base+".id", "want a short key of a-z, 0-9, _ and -, not %q", in.ID)
 		} else if seen[in.ID] {
 			add(base+".id", "%q given twice", in.ID)
