@@ -82,13 +82,20 @@ func TestServerRestartsPostgres(t *testing.T) {
 	}
 	// Dovecot down: not ready.
 	f.dc.Stop()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if code, _ := get("/readyz"); code == http.StatusServiceUnavailable {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("/readyz still ready with Dovecot stopped")
+			_, m := get("/metrics")
+			var conn []string
+			for _, l := range strings.Split(m, "\n") {
+				if strings.HasPrefix(l, "sigintake_mailbox_connected") {
+					conn = append(conn, l)
+				}
+			}
+			t.Fatalf("/readyz still ready 20 s after Dovecot stopped: %v", conn)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
