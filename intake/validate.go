@@ -45,7 +45,7 @@ func ValidateLetter(ctx context.Context, l *mailbox.Letter, o signature.Options)
 		default:
 			fr.Signatures = res.Signatures
 			fr.Verdict = signature.VerdictOf(res.Signatures)
-			fr.Reasons = append(fr.Reasons, verdictReasons(fr)...)
+			fr.Reasons = append(fr.Reasons, verify.Reasons(fr)...)
 			fr.Reasons = append(fr.Reasons, res.Notes...)
 		}
 		parts = append(parts, Part{SMIME: true, Report: fr})
@@ -215,29 +215,4 @@ func SignedCandidate(name, contentType string, data []byte) bool {
 		return (ext == ".eml" || ct == "message/rfc822") && bytes.Contains(bytes.ToLower(data), []byte("pkcs7"))
 	}
 	return false
-}
-
-// verdictReasons summarises a set of signature reports for an operator.
-func verdictReasons(fr signature.FileReport) []string {
-	var out []string
-	if len(fr.Signatures) == 0 {
-		return append(out, "no signature found")
-	}
-	for _, s := range fr.Signatures {
-		who := s.Signer.CommonName
-		if who == "" {
-			who = s.Signer.Subject
-		}
-		switch {
-		case s.Indication != signature.TotalPassed:
-			msg := "signature of " + who + ": " + string(s.Indication) + " " + string(s.SubIndication)
-			if len(s.Errors) > 0 {
-				msg += ": " + s.Errors[0]
-			}
-			out = append(out, msg)
-		case !s.Qualification.Qualified():
-			out = append(out, "signature of "+who+" is valid but not qualified ("+string(s.Qualification)+")")
-		}
-	}
-	return out
 }

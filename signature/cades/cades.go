@@ -152,15 +152,7 @@ func evidence(sd *cms.SignedData, si *cms.SignerInfo, certs []*pki.Certificate, 
 	// Cryptographic verification (§5.2.7).
 	if ev.SigningCert != nil && contentErr == nil && ev.AlgorithmErr == nil {
 		err := si.Verify(ev.SigningCert.Key, sd.EContentType, content)
-		switch {
-		case err == nil:
-		case errors.Is(err, cms.ErrDigestMismatch):
-			ev.DigestErr = err
-		case errors.Is(err, algo.ErrVerification):
-			ev.SignatureErr = err
-		default:
-			ev.FormatErr = err
-		}
+		setVerifyErr(ev, err)
 	}
 
 	// Timestamps over the signature value (CAdES-T).
@@ -235,16 +227,23 @@ func counterEvidence(sd *cms.SignedData, parent, c *cms.SignerInfo, certs []*pki
 		ev.ClaimedSigningTime = &t
 	}
 	if ev.AlgorithmErr == nil {
-		if err := parent.VerifyCounterSignature(c, ev.SigningCert.Key); err != nil {
-			switch {
-			case errors.Is(err, cms.ErrDigestMismatch):
-				ev.DigestErr = err
-			case errors.Is(err, algo.ErrVerification):
-				ev.SignatureErr = err
-			default:
-				ev.FormatErr = err
-			}
-		}
+		setVerifyErr(ev, parent.VerifyCounterSignature(c, ev.SigningCert.Key))
 	}
 	return ev
+}
+
+// setVerifyErr files the outcome of a SignerInfo's verification (§5.2.7):
+// a digest mismatch is HASH_FAILURE, a signature value that does not verify
+// SIG_CRYPTO_FAILURE, anything else (missing or duplicated attributes, a
+// wrong content type) FORMAT_FAILURE.
+func setVerifyErr(ev *signature.Evidence, err error) {
+	switch {
+	case err == nil:
+	case errors.Is(err, cms.ErrDigestMismatch):
+		ev.DigestErr = err
+	case errors.Is(err, algo.ErrVerification):
+		ev.SignatureErr = err
+	default:
+		ev.FormatErr = err
+	}
 }

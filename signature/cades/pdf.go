@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/sigintake/sigintake/signature"
-	"github.com/sigintake/sigintake/signature/algo"
 	"github.com/sigintake/sigintake/signature/cms"
 )
 
@@ -42,15 +41,7 @@ func DetachedEvidence(ctx context.Context, sd *cms.SignedData, digest DigestFunc
 					err = si.VerifyDigest(ev.SigningCert.Key, sd.EContentType, d)
 				}
 			}
-			switch {
-			case err == nil:
-			case errors.Is(err, cms.ErrDigestMismatch):
-				ev.DigestErr = err
-			case errors.Is(err, algo.ErrVerification):
-				ev.SignatureErr = err
-			default:
-				ev.FormatErr = err
-			}
+			setVerifyErr(ev, err)
 		}
 		ev.CounterSignatures = counterSignatures(ctx, sd, si, certs, fmt.Sprintf("S%d", i+1), o)
 		out = append(out, ev)

@@ -153,17 +153,25 @@ func (si *SignerInfo) CertificateValues() ([][]byte, error) {
 // RevocationValues returns the CRLs and BasicOCSPResponses of the
 // revocation-values unsigned attribute (EN 319 122-1 §5.5.2).
 func (si *SignerInfo) RevocationValues() (crls [][]byte, basicOCSP [][]byte, err error) {
-	ns, err := values(si.UnsignedAttrs, OIDAttrRevocationValues)
+	return revocationChoices(si.UnsignedAttrs, OIDAttrRevocationValues, "RevocationValues")
+}
+
+// revocationChoices reads the attributes of type t shaped as
+// SEQUENCE { [0] EXPLICIT SEQUENCE OF CRL, [1] EXPLICIT SEQUENCE OF OCSP, ... }
+// (CAdES RevocationValues, Adobe's RevocationInfoArchival); other fields are
+// skipped.
+func revocationChoices(attrs []Attribute, t asn1.ObjectIdentifier, name string) (crls, ocsp [][]byte, err error) {
+	ns, err := values(attrs, t)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, n := range ns {
-		if err := expectSeq(n, "RevocationValues"); err != nil {
+		if err := expectSeq(n, name); err != nil {
 			return nil, nil, err
 		}
 		for _, f := range n.kids {
 			if !f.constructed || f.class != classContext || len(f.kids) != 1 {
-				return nil, nil, fmt.Errorf("%w: RevocationValues field %s", ErrMalformed, f.describe())
+				return nil, nil, fmt.Errorf("%w: %s field %s", ErrMalformed, name, f.describe())
 			}
 			switch f.tag {
 			case 0:
@@ -172,12 +180,12 @@ func (si *SignerInfo) RevocationValues() (crls [][]byte, basicOCSP [][]byte, err
 				}
 			case 1:
 				for _, c := range f.kids[0].kids {
-					basicOCSP = append(basicOCSP, c.full)
+					ocsp = append(ocsp, c.full)
 				}
 			}
 		}
 	}
-	return crls, basicOCSP, nil
+	return crls, ocsp, nil
 }
 
 // HasCompleteCertificateRefs reports the complete-certificate-references

@@ -90,7 +90,7 @@ func File(ctx context.Context, in Input, o signature.Options) (fr signature.File
 		}
 		fr.Signatures = res.Signatures
 		fr.Verdict = signature.VerdictOf(fr.Signatures)
-		fr.Reasons = append(fr.Reasons, reasons(fr)...)
+		fr.Reasons = append(fr.Reasons, Reasons(fr)...)
 		fr.Reasons = append(fr.Reasons, res.Notes...)
 		if len(res.Problems) > 0 {
 			// Embedded files, repaired cross-reference data: never
@@ -112,7 +112,7 @@ func File(ctx context.Context, in Input, o signature.Options) (fr signature.File
 		fr.Format = res.Format
 		fr.Signatures = res.Signatures
 		fr.Verdict = signature.VerdictOf(fr.Signatures)
-		fr.Reasons = append(fr.Reasons, reasons(fr)...)
+		fr.Reasons = append(fr.Reasons, Reasons(fr)...)
 		if len(res.Problems) > 0 {
 			// Uncovered or unlisted files, a broken mimetype or manifest:
 			// never accepted without a clerk (EN 319 162-1).
@@ -138,7 +138,7 @@ func File(ctx context.Context, in Input, o signature.Options) (fr signature.File
 		return fr
 	}
 	fr.Verdict = signature.VerdictOf(fr.Signatures)
-	fr.Reasons = append(fr.Reasons, reasons(fr)...)
+	fr.Reasons = append(fr.Reasons, Reasons(fr)...)
 	return fr
 }
 
@@ -173,8 +173,10 @@ func detachedContentNames(name string) []string {
 	return out
 }
 
-// reasons summarises why a file got its verdict.
-func reasons(fr signature.FileReport) []string {
+// Reasons summarises, in words, why signatures give the verdict they do:
+// each signature not TOTAL_PASSED with its decisive error, and each passed
+// but not qualified one.
+func Reasons(fr signature.FileReport) []string {
 	var out []string
 	if len(fr.Signatures) == 0 {
 		return append(out, "no signature found")
