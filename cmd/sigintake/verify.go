@@ -67,7 +67,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if !*offline {
-		o.Fetcher = &revocation.HTTPFetcher{}
+		o.Fetcher = &revocation.HTTPFetcher{Now: time.Now} // cmd owns the clock: answers are cached until their NextUpdate
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
