@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -94,23 +95,35 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		o.Trust = ls
 	}
 
+	// Large inputs are mapped (readInput): a fault on a file truncated
+	// meanwhile becomes a panic that verify.File recovers (review).
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	reports := make([]signature.FileReport, 0, fs.NArg())
 	for _, name := range fs.Args() {
-		data, err := os.ReadFile(name)
+		data, release, err := readInput(name)
 		if err != nil {
 			fmt.Fprintf(stderr, "sigintake verify: %v\n", err)
 			return 2
 		}
+		var releases []func()
 		dir := filepath.Dir(name)
 		in := verify.Input{
 			Name: name,
 			Data: data,
 			Sibling: func(sib string) ([]byte, bool) {
-				b, err := os.ReadFile(filepath.Join(dir, filepath.Base(sib)))
-				return b, err == nil
+				b, rel, err := readInput(filepath.Join(dir, filepath.Base(sib)))
+				if err != nil {
+					return nil, false
+				}
+				releases = append(releases, rel)
+				return b, true
 			},
 		}
 		reports = append(reports, verify.File(ctx, in, o))
+		release()
+		for _, rel := range releases {
+			rel()
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
