@@ -99,9 +99,10 @@ func trustShow(args []string, stdout, stderr io.Writer, refresh bool) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	done := progress(stderr, "loading trusted lists")
+	bar := progressBar(stderr, "fetching trusted lists")
+	o.Progress = func(done, total int, _ string) { bar(done, total) }
 	ls, err := trust.Load(ctx, o)
-	done()
+	bar(-1, -1)
 	if err != nil {
 		fmt.Fprintf(stderr, "sigintake trust %s: %v\n", name, err)
 		return 1
@@ -227,36 +228,4 @@ func trustExplain(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	return 1
-}
-
-// progress shows a spinner with the elapsed time on a terminal while a long
-// step runs; the returned function stops it. Off a terminal it prints
-// nothing.
-func progress(w io.Writer, what string) func() {
-	f, ok := w.(*os.File)
-	if !ok {
-		return func() {}
-	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return func() {}
-	}
-	stop := make(chan struct{})
-	finished := make(chan struct{})
-	start := time.Now()
-	go func() {
-		defer close(finished)
-		frames := `|/-\`
-		t := time.NewTicker(150 * time.Millisecond)
-		defer t.Stop()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				fmt.Fprintf(f, "\r\033[K")
-				return
-			case <-t.C:
-				fmt.Fprintf(f, "\r%c %s… %s", frames[i%len(frames)], what, time.Since(start).Round(100*time.Millisecond))
-			}
-		}
-	}()
-	return func() { close(stop); <-finished }
 }

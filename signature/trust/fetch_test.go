@@ -2,6 +2,7 @@ package trust
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -110,6 +111,25 @@ func TestFetchAndCache(t *testing.T) {
 		// The file still loads: a broken source never breaks the others.
 		if sums[0].Status != StatusOK {
 			t.Fatalf("%+v", sums[0])
+		}
+	})
+	t.Run("ok/progress", func(t *testing.T) {
+		mu.Lock()
+		down = false
+		mu.Unlock()
+		var calls []string
+		_, err := Load(context.Background(), LoadOptions{
+			URLs: []string{srv.URL + "/lotl.xml"}, FollowPointers: true, CacheDir: t.TempDir(),
+			Signers: []*pki.Certificate{toPKI(t, f.lotlKey.DER)}, At: sigtest.Now, HTTPClient: srv.Client(),
+			Progress: func(done, total int, source string) {
+				calls = append(calls, fmt.Sprintf("%d/%d %s", done, total, source))
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(calls) != 1 || calls[0] != "1/1 "+srv.URL+"/lv.xml" {
+			t.Fatalf("progress calls %q", calls)
 		}
 	})
 }

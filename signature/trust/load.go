@@ -49,6 +49,9 @@ type LoadOptions struct {
 	// CacheDir keeps fetched lists (the last good copy of each URL); empty
 	// means no cache.
 	CacheDir string
+	// Progress, when set, is told how many of the lists to fetch online have
+	// been fetched (for a progress bar); source is the URL just fetched.
+	Progress func(done, total int, source string)
 	// SkipSignatureCheck accepts lists without checking their signatures.
 	// For tests of edited lists only; never set it in production.
 	SkipSignatureCheck bool
@@ -188,12 +191,19 @@ func Load(ctx context.Context, o LoadOptions) (*Lists, error) {
 		for _, t := range o.Territories {
 			want[t] = true
 		}
+		var fetch []Pointer
 		for _, p := range ls.lotl.list.Pointers {
 			if p.Type == TSLTypeLOTL || p.Location == "" || (len(want) > 0 && !want[p.Territory]) ||
 				(p.MimeType != "" && p.MimeType != "application/vnd.etsi.tsl+xml") {
 				continue
 			}
+			fetch = append(fetch, p)
+		}
+		for i, p := range fetch {
 			l := f.get(ctx, p.Location)
+			if o.Progress != nil {
+				o.Progress(i+1, len(fetch), p.Location)
+			}
 			ls.lists = append(ls.lists, l)
 			if l.list != nil {
 				nationals = append(nationals, l)
