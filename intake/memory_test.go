@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -81,14 +80,7 @@ func BenchmarkLetter30MB(b *testing.B) {
 	content, p7s = nil, nil
 	idAt := bytes.Index(raw, []byte("big-")) + 4
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "s.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if _, _, err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st := openSQLite(b)
 	cat, err := reply.Load("")
 	if err != nil {
 		b.Fatal(err)

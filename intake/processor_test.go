@@ -22,7 +22,7 @@ import (
 	"github.com/sigintake/sigintake/store"
 )
 
-func openSQLite(t *testing.T) *store.Store {
+func openSQLite(t testing.TB) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "s.db"))
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"mime/multipart"
 	"net"
 	"net/mail"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,14 +32,7 @@ const redirectOriginal = "From: Jānis Bērziņš <janis@example.lv>\r\nTo: ekas
 
 func TestRedirectEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "store.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openSQLite(t)
 	t0 := time.Date(2026, 3, 14, 8, 0, 0, 0, time.UTC)
 	st.SetClock(func() time.Time { return t0 })
 	sv, err := st.SaveRawLetter(ctx, store.RawLetter{Mailbox: "ekase", UIDValidity: 1, UID: 1, Raw: []byte(redirectOriginal),
