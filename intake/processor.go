@@ -256,7 +256,11 @@ func (p *Processor) prepare(ctx context.Context, sl store.Letter, raw []byte) (p
 		pr.cause = "mailbox " + sl.Mailbox + " is not configured"
 		return pr
 	}
-	l := mailbox.Parse(raw, mailbox.Limits{MaxMessageBytes: p.Settings.MaxMessageBytes - 1, MaxAttachmentBytes: p.Settings.MaxAttachmentBytes})
+	// raw is either the very bytes SaveRawLetters hashed into sl.SHA256 and
+	// committed, or bytes the store checked against sl.SHA256 on reading
+	// them back: Parse need not hash them again.
+	l := mailbox.Parse(raw, mailbox.Limits{MaxMessageBytes: p.Settings.MaxMessageBytes - 1, MaxAttachmentBytes: p.Settings.MaxAttachmentBytes,
+		KnownSHA256: sl.SHA256})
 	o := &store.Outcome{LetterID: sl.ID}
 	pr.outcome = o
 

@@ -11,7 +11,7 @@ import (
 // the walk carries on. Raw always holds the message exactly as received.
 type Letter struct {
 	Raw    []byte // the whole message as received (not a copy)
-	SHA256 string // lowercase hex SHA-256 of Raw
+	SHA256 string // lowercase hex SHA-256 of Raw (Limits.KnownSHA256 when the caller gave it)
 
 	Header []Field // top-level header fields in order, values unfolded, not decoded
 

@@ -34,6 +34,15 @@ type Limits struct {
 	MaxParts           int   // default 10,000 MIME entities
 	MaxDepth           int   // default 32 levels of multipart and message/rfc822 nesting
 	MaxAttachmentBytes int64 // default 50 MiB decoded per part
+
+	// KnownSHA256, when not empty, is the lowercase hex SHA-256 of the raw
+	// message as the caller already knows it (e.g. a store that computed it
+	// on saving these very bytes, or checked them against it on reading
+	// them back). Parse then takes it as Letter.SHA256 instead of hashing
+	// the whole message again. It is not checked: a caller that is not
+	// certain of it leaves it empty. Not a limit; it is here so that Parse
+	// keeps one signature.
+	KnownSHA256 string
 }
 
 func (l Limits) withDefaults() Limits {
@@ -72,8 +81,11 @@ type parser struct {
 // size times the nesting depth, which Limits bound.
 func Parse(raw []byte, lim Limits) (l *Letter) {
 	lim = lim.withDefaults()
-	sum := sha256.Sum256(raw)
-	l = &Letter{Raw: raw, SHA256: hex.EncodeToString(sum[:])}
+	l = &Letter{Raw: raw, SHA256: lim.KnownSHA256}
+	if l.SHA256 == "" {
+		sum := sha256.Sum256(raw)
+		l.SHA256 = hex.EncodeToString(sum[:])
+	}
 	dec := &mime.WordDecoder{CharsetReader: charset.Reader}
 	p := &parser{lim: lim, l: l, wordDecoder: dec, addrParser: &mail.AddressParser{WordDecoder: dec}, problemLimit: 1000}
 	defer func() {

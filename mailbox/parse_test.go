@@ -2,6 +2,8 @@ package mailbox
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -262,4 +264,17 @@ func TestParseLimits(t *testing.T) {
 			t.Fatalf("%v", l.Problems)
 		}
 	})
+}
+
+func TestParseKnownSHA256(t *testing.T) {
+	raw := []byte("From: a@example.lv\r\nSubject: x\r\n\r\nbody\r\n")
+	sum := sha256.Sum256(raw)
+	want := hex.EncodeToString(sum[:])
+	if l := Parse(raw, Limits{}); l.SHA256 != want {
+		t.Fatalf("hashed: %s, want %s", l.SHA256, want)
+	}
+	// The caller's hash is taken as given (not recomputed).
+	if l := Parse(raw, Limits{KnownSHA256: "given"}); l.SHA256 != "given" || l.Subject != "x" {
+		t.Fatalf("known: %q %q", l.SHA256, l.Subject)
+	}
 }
