@@ -316,6 +316,9 @@ func (d *decider) run(ctx context.Context) {
 // ends the session (the move is retried after reconnecting); a permanent
 // one (e.g. a folder name the server refuses) is logged and that letter is
 // left in the inbox until the next session, without blocking the others.
+// The moves of a batch are recorded together in one commit (and before the
+// session ends on an error): a letter moved on the server but not yet
+// recorded is simply moved again later, which finds it gone and is done.
 func (lp *Loop) moveDecided(ctx context.Context, src Source, log *slog.Logger, skip map[int64]bool) error {
 	st := lp.P.Store
 	for {
@@ -323,7 +326,14 @@ func (lp *Loop) moveDecided(ctx context.Context, src Source, log *slog.Logger, s
 		if err != nil {
 			return fmt.Errorf("store: %w", err)
 		}
-		moved := 0
+		var done []store.MovedLetter
+		record := func() error {
+			if err := st.MarkMovedAll(ctx, done); err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+			lp.P.Metrics.Moved.Add(int64(len(done)))
+			return nil
+		}
 		for _, l := range ls {
 			if skip[l.ID] {
 				continue
@@ -337,17 +347,19 @@ func (lp *Loop) moveDecided(ctx context.Context, src Source, log *slog.Logger, s
 						skip[l.ID] = true
 						continue
 					}
+					if rerr := record(); rerr != nil {
+						log.Warn("moves not recorded; they are done again", "count", len(done), "err", rerr)
+					}
 					return err // the session restarts; the move is retried
 				}
 			} // else: the UID is void; the message is no longer in this folder
-			if err := st.MarkMoved(ctx, l.ID, folder); err != nil {
-				return fmt.Errorf("store: %w", err)
-			}
-			lp.P.Metrics.Moved.Add(1)
-			moved++
+			done = append(done, store.MovedLetter{LetterID: l.ID, Folder: folder})
 		}
-		if moved == 0 {
+		if len(done) == 0 {
 			return nil
+		}
+		if err := record(); err != nil {
+			return err
 		}
 	}
 }

@@ -293,6 +293,41 @@ func (s *Store) MarkMoved(ctx context.Context, letterID int64, folder string) er
 	return nil
 }
 
+// MovedLetter is a letter moved to Folder on the server (MarkMovedAll).
+type MovedLetter struct {
+	LetterID int64
+	Folder   string
+}
+
+// MarkMovedAll is MarkMoved for letters moved one after another, in one
+// transaction and one durable commit: all are recorded or none (ErrNotFound
+// when one of them does not exist). Moving a letter again is harmless
+// (MarkMoved is idempotent and a message gone from the inbox is moved
+// already), so a caller may move several and record them together.
+func (s *Store) MarkMovedAll(ctx context.Context, ms []MovedLetter) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		now := s.t(s.now())
+		for _, m := range ms {
+			res, err := s.texec(ctx, tx, `UPDATE letters SET moved = ?, moved_to = ?, moved_at = ? WHERE id = ?`,
+				true, m.Folder, now, m.LetterID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return fmt.Errorf("%w: letter %d", ErrNotFound, m.LetterID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: mark moved: %w", err)
+	}
+	return nil
+}
+
 // FindLetterByMessageID returns the first letter with that Message-ID (with
 // or without angle brackets) in mailbox, or in any mailbox when mailbox is
 // "".

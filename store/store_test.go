@@ -1099,3 +1099,37 @@ func TestLetterJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkMovedAll(t *testing.T) {
+	both(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		a := save(t, s, "ekase", 100, 1, raw(1), "")
+		b := save(t, s, "ekase", 100, 2, raw(2), "")
+		for i, id := range []int64{a.ID, b.ID} {
+			if _, err := s.RecordOutcome(ctx, acceptOutcome(id, i+1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.MarkMovedAll(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		// All or none: an unknown letter fails the batch.
+		if err := s.MarkMovedAll(ctx, []MovedLetter{{a.ID, "Accepted"}, {999999, "Accepted"}}); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("unknown letter: %v", err)
+		}
+		if ls, err := s.LettersToMove(ctx, "ekase", 10); err != nil || len(ls) != 2 {
+			t.Fatalf("to move after a failed batch: %d %v", len(ls), err)
+		}
+		for range 2 { // idempotent
+			if err := s.MarkMovedAll(ctx, []MovedLetter{{a.ID, "Accepted"}, {b.ID, "Review"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ls, err := s.LettersToMove(ctx, "ekase", 10); err != nil || len(ls) != 0 {
+			t.Fatalf("to move: %d %v", len(ls), err)
+		}
+		if l, err := s.Letter(ctx, b.ID); err != nil || !l.Moved || l.MovedTo != "Review" || l.MovedAt.IsZero() {
+			t.Fatalf("letter b = %+v, %v", l, err)
+		}
+	})
+}
