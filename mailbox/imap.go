@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"sort"
@@ -441,18 +442,35 @@ func (c *Conn) FetchSince(ctx context.Context, lastUID uint32, maxBytes int64) (
 	bodies := map[uint32][]byte{}
 	fetch := func(set imap.UIDSet, section *imap.FetchItemBodySection) error {
 		return c.do(ctx, "fetch", func() error {
-			bufs, err := c.cl.Fetch(set, &imap.FetchOptions{
+			// Streamed rather than Collect()ed: each body is read into a
+			// buffer of its literal's size instead of a growing one.
+			cmd := c.cl.Fetch(set, &imap.FetchOptions{
 				UID: true, BodySection: []*imap.FetchItemBodySection{section},
-			}).Collect()
-			if err != nil {
-				return err
-			}
-			for _, b := range bufs {
-				if data := b.FindBodySection(section); data != nil {
-					bodies[uint32(b.UID)] = data
+			})
+			for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+				var uid imap.UID
+				var data []byte
+				for item := msg.Next(); item != nil; item = msg.Next() {
+					switch it := item.(type) {
+					case imapclient.FetchItemDataUID:
+						uid = it.UID
+					case imapclient.FetchItemDataBodySection:
+						if data != nil || it.Literal == nil || !sameSection(section, it.Section) {
+							continue
+						}
+						b, err := readLiteral(it.Literal)
+						if err != nil {
+							cmd.Close()
+							return err
+						}
+						data = b
+					}
+				}
+				if data != nil {
+					bodies[uint32(uid)] = data
 				}
 			}
-			return nil
+			return cmd.Close()
 		})
 	}
 	if len(whole) > 0 {
@@ -479,6 +497,47 @@ func (c *Conn) FetchSince(ctx context.Context, lastUID uint32, maxBytes int64) (
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// readLiteral reads a literal whole, into a buffer of its announced size
+// (up to 64 MiB; a larger one grows as it comes, as io.ReadAll would).
+func readLiteral(lit imap.LiteralReader) ([]byte, error) {
+	n := lit.Size()
+	if n < 0 || n > 64<<20 {
+		return io.ReadAll(lit)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(lit, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// sameSection reports whether a body section in a FETCH response is the
+// one asked for (as imapclient's FindBodySection matches them: Peek and
+// the partial size are not echoed back).
+func sameSection(want, got *imap.FetchItemBodySection) bool {
+	if got == nil || want.Specifier != got.Specifier || len(want.Part) != len(got.Part) ||
+		len(want.HeaderFields) != len(got.HeaderFields) || len(want.HeaderFieldsNot) != len(got.HeaderFieldsNot) ||
+		(want.Partial == nil) != (got.Partial == nil) {
+		return false
+	}
+	for i := range want.Part {
+		if want.Part[i] != got.Part[i] {
+			return false
+		}
+	}
+	for i := range want.HeaderFields {
+		if !strings.EqualFold(want.HeaderFields[i], got.HeaderFields[i]) {
+			return false
+		}
+	}
+	for i := range want.HeaderFieldsNot {
+		if !strings.EqualFold(want.HeaderFieldsNot[i], got.HeaderFieldsNot[i]) {
+			return false
+		}
+	}
+	return want.Partial == nil || want.Partial.Offset == got.Partial.Offset
 }
 
 // Move moves the message with uid to folder, creating the folder when the
