@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -60,25 +61,41 @@ func mimeBase64(b []byte) string {
 
 // BenchmarkLetter30MB processes one letter carrying a 30 MB file and its
 // detached CAdES signature (a .p7s) through the pipeline on SQLite — store,
-// parse, validate, decide, record — and reports the process's peak resident
-// memory while doing so (target: under 200 MB). The letter's bytes held by
-// the benchmark itself (about 41 MB) are part of the figure, as the
-// daemon's fetch holds them too.
+// then parse, validate, decide, record — and reports the process's peak
+// resident memory over both stages (target: under 200 MB). As in the
+// daemon, the letter's bytes (about 41 MB) are held while they are stored
+// (the fetch's buffer) and dropped before the letter is processed.
 func BenchmarkLetter30MB(b *testing.B) {
 	p := sigtest.New(b)
 	leaf := p.Issue(sigtest.LeafOptions{QC: sigtest.Qualified()})
 	content := bytes.Repeat([]byte("Valsts kase 0123456789 "), 30<<20/23)
-	p7s := sigtest.SignCMS(content, leaf, sigtest.CMSOptions{Detached: true,
-		RevocationValues: &sigtest.RevocationValues{OCSP: [][]byte{leaf.Issuer.BasicOCSPResponse(leaf.Cert)}}})
-	raw := []byte("From: Jānis Bērziņš <janis@example.lv>\r\nTo: ekase@kase.gov.lv\r\nSubject: Liels pielikums\r\n" +
+	encP7s := mimeBase64(sigtest.SignCMS(content, leaf, sigtest.CMSOptions{Detached: true,
+		RevocationValues: &sigtest.RevocationValues{OCSP: [][]byte{leaf.Issuer.BasicOCSPResponse(leaf.Cert)}}}))
+	encContent := mimeBase64(content)
+	content = nil
+	// The letter waits on disk, so that the benchmark itself holds no copy
+	// of it beyond the buffer the daemon's fetch would hold.
+	path := filepath.Join(b.TempDir(), "letter.eml")
+	tmpl := []byte("From: Jānis Bērziņš <janis@example.lv>\r\nTo: ekase@kase.gov.lv\r\nSubject: Liels pielikums\r\n" +
 		"Message-ID: <big-00000000@example.lv>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
 		"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPielikumā parakstīts dokuments.\r\n" +
 		"--b\r\nContent-Type: application/octet-stream; name=dati.bin\r\nContent-Disposition: attachment; filename=dati.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
-		mimeBase64(content) +
+		encContent +
 		"--b\r\nContent-Type: application/pkcs7-signature; name=dati.bin.p7s\r\nContent-Disposition: attachment; filename=dati.bin.p7s\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
-		mimeBase64(p7s) + "--b--\r\n")
-	content, p7s = nil, nil
-	idAt := bytes.Index(raw, []byte("big-")) + 4
+		encP7s + "--b--\r\n")
+	if err := os.WriteFile(path, tmpl, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	letterSize, idAt := len(tmpl), bytes.Index(tmpl, []byte("big-"))+4
+	tmpl, encContent, encP7s = nil, "", ""
+	letter := func(n int) []byte {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		copy(raw[idAt:], fmt.Sprintf("%08d", n))
+		return raw
+	}
 	ctx := context.Background()
 	st := openSQLite(b)
 	cat, err := reply.Load("")
@@ -98,30 +115,38 @@ func BenchmarkLetter30MB(b *testing.B) {
 			LetterTimeout: time.Minute, RetryFor: time.Hour, RetryInterval: time.Minute, Workers: 1},
 	}
 	var peak int64
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
+	measure := func(stage func()) {
 		runtime.GC()
 		debug.FreeOSMemory()
-		measured := resetPeakRSS()
+		ok := resetPeakRSS()
 		b.StartTimer()
-		copy(raw[idAt:], fmt.Sprintf("%08d", i)) // a new letter each time, without copying it
-		if _, err := st.SaveRawLetter(ctx, store.RawLetter{Mailbox: "ekase", UIDValidity: 1, UID: uint32(i + 1), Raw: raw}); err != nil {
-			b.Fatal(err)
-		}
-		if n, err := proc.ProcessPending(ctx, "ekase", 10); err != nil || n != 1 {
-			b.Fatalf("processed %d: %v", n, err)
-		}
-		if measured {
+		stage()
+		b.StopTimer()
+		if ok {
 			peak = max(peak, peakRSS())
 		}
 	}
+	b.ResetTimer()
 	b.StopTimer()
+	for i := 0; i < b.N; i++ {
+		raw := letter(i)
+		measure(func() {
+			if _, err := st.SaveRawLetter(ctx, store.RawLetter{Mailbox: "ekase", UIDValidity: 1, UID: uint32(i + 1), Raw: raw}); err != nil {
+				b.Fatal(err)
+			}
+		})
+		raw = nil
+		measure(func() {
+			if n, err := proc.ProcessPending(ctx, "ekase", 10); err != nil || n != 1 {
+				b.Fatalf("processed %d: %v", n, err)
+			}
+		})
+	}
 	ls, err := st.ListLetters(ctx, store.LetterFilter{})
 	if err != nil || len(ls) == 0 || ls[0].Outcome != store.Accepted {
 		b.Fatalf("letter not accepted: %+v %v", ls, err)
 	}
-	b.ReportMetric(float64(len(raw))/(1<<20), "letter-MB")
+	b.ReportMetric(float64(letterSize)/(1<<20), "letter-MB")
 	if peak > 0 {
 		b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
 	}
