@@ -6,6 +6,7 @@ package testshared
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -48,4 +49,35 @@ func Path(tb testing.TB, elem ...string) string {
 		tb.Skipf("shared test material missing: %v", err)
 	}
 	return p
+}
+
+// Seeds returns the files under the shared folder's subfolders subs whose
+// names end in ext and that are smaller than maxSize, for fuzz seeds. It
+// returns none, without skipping, when the shared folder is missing.
+func Seeds(ext string, maxSize int64, subs ...string) [][]byte {
+	dir := os.Getenv("SIGINTAKE_SHARED")
+	if dir == "" {
+		wd, _ := os.Getwd()
+		for d := wd; d != filepath.Dir(d); d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+				dir = filepath.Join(filepath.Dir(d), "shared")
+				break
+			}
+		}
+	}
+	var out [][]byte
+	for _, sub := range subs {
+		filepath.WalkDir(filepath.Join(dir, sub), func(p string, de os.DirEntry, err error) error {
+			if err != nil || de.IsDir() || !strings.HasSuffix(p, ext) {
+				return nil
+			}
+			if info, err := de.Info(); err == nil && info.Size() < maxSize {
+				if b, err := os.ReadFile(p); err == nil {
+					out = append(out, b)
+				}
+			}
+			return nil
+		})
+	}
+	return out
 }

@@ -2,9 +2,7 @@ package pades_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"strings"
+	"github.com/sigintake/sigintake/internal/testshared"
 	"testing"
 
 	"github.com/sigintake/sigintake/signature"
@@ -43,26 +41,5 @@ func FuzzValidate(f *testing.F) {
 // sharedSeeds returns the small signed PDFs of the shared corpus and
 // attack folders, none when they are absent.
 func sharedSeeds() [][]byte {
-	dir := os.Getenv("SIGINTAKE_SHARED")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; d != filepath.Dir(d); d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(filepath.Dir(d), "shared")
-				break
-			}
-		}
-	}
-	var out [][]byte
-	for _, sub := range []string{"corpus/pades", "attacks/pdf"} {
-		filepath.WalkDir(filepath.Join(dir, sub), func(p string, de os.DirEntry, err error) error {
-			if err == nil && !de.IsDir() && strings.HasSuffix(p, ".pdf") {
-				if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
-					out = append(out, b)
-				}
-			}
-			return nil
-		})
-	}
-	return out
+	return testshared.Seeds(".pdf", 64<<10, "corpus/pades", "attacks/pdf")
 }

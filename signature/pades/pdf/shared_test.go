@@ -106,26 +106,5 @@ func FuzzOpen(f *testing.F) {
 // seedPDFs returns the small shared PDFs as fuzz seeds, none when the
 // shared folder is absent (the fuzz test then runs on its one seed).
 func seedPDFs() [][]byte {
-	dir := os.Getenv("SIGINTAKE_SHARED")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; d != filepath.Dir(d); d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(filepath.Dir(d), "shared")
-				break
-			}
-		}
-	}
-	var out [][]byte
-	for _, sub := range []string{"corpus/pades", "attacks/pdf"} {
-		filepath.WalkDir(filepath.Join(dir, sub), func(p string, de os.DirEntry, err error) error {
-			if err == nil && !de.IsDir() && strings.HasSuffix(p, ".pdf") {
-				if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
-					out = append(out, b)
-				}
-			}
-			return nil
-		})
-	}
-	return out
+	return testshared.Seeds(".pdf", 64<<10, "corpus/pades", "attacks/pdf")
 }
