@@ -15,6 +15,18 @@ import (
 // message saying so, or fails when SIGINTAKE_REQUIRE_SHARED=1.
 func Dir(tb testing.TB) string {
 	tb.Helper()
+	if d := locate(); d != "" {
+		return d
+	}
+	if os.Getenv("SIGINTAKE_REQUIRE_SHARED") == "1" {
+		tb.Fatal("shared test material not found: set SIGINTAKE_SHARED to the folder holding corpus/, attacks/ and trust/")
+	}
+	tb.Skip("shared test material not found (../shared): set SIGINTAKE_SHARED; skipping")
+	return ""
+}
+
+// locate finds the shared folder, "" when there is none.
+func locate() string {
 	if d := os.Getenv("SIGINTAKE_SHARED"); d != "" {
 		if _, err := os.Stat(d); err == nil {
 			return d
@@ -30,10 +42,6 @@ func Dir(tb testing.TB) string {
 			break
 		}
 	}
-	if os.Getenv("SIGINTAKE_REQUIRE_SHARED") == "1" {
-		tb.Fatal("shared test material not found: set SIGINTAKE_SHARED to the folder holding corpus/, attacks/ and trust/")
-	}
-	tb.Skip("shared test material not found (../shared): set SIGINTAKE_SHARED; skipping")
 	return ""
 }
 
@@ -55,15 +63,9 @@ func Path(tb testing.TB, elem ...string) string {
 // names end in ext and that are smaller than maxSize, for fuzz seeds. It
 // returns none, without skipping, when the shared folder is missing.
 func Seeds(ext string, maxSize int64, subs ...string) [][]byte {
-	dir := os.Getenv("SIGINTAKE_SHARED")
+	dir := locate()
 	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; d != filepath.Dir(d); d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(filepath.Dir(d), "shared")
-				break
-			}
-		}
+		return nil
 	}
 	var out [][]byte
 	for _, sub := range subs {
