@@ -39,6 +39,9 @@ type flow struct {
 	opts    func() signature.Options
 	letters []demo.Letter
 	mids    map[string]string // Message-ID -> label
+	// wrap, when set, wraps the IMAP source of daemons started without
+	// failMove.
+	wrap func(intake.Source) intake.Source
 }
 
 func newFlow(t *testing.T, dsn string) *flow {
@@ -86,6 +89,10 @@ func (noMove) Move(context.Context, uint32, string) error {
 	return &mailbox.Error{Op: "move", Temporary: true, Err: errors.New("injected: move fails")}
 }
 
+func (noMove) MoveMany(context.Context, []uint32, string) error {
+	return &mailbox.Error{Op: "move", Temporary: true, Err: errors.New("injected: move fails")}
+}
+
 // daemon starts a daemon; stop stops it and waits for it.
 func (f *flow) daemon(name string, failMove bool) (stop func()) {
 	cfg := *f.cfg
@@ -101,6 +108,14 @@ func (f *flow) daemon(name string, failMove bool) (stop func()) {
 				return nil, err
 			}
 			return noMove{s}, nil
+		}
+	} else if f.wrap != nil {
+		d.Dial = func(ctx context.Context, c mailbox.IMAPConfig) (intake.Source, error) {
+			s, err := intake.DialIMAP(ctx, c)
+			if err != nil {
+				return nil, err
+			}
+			return f.wrap(s), nil
 		}
 	}
 	dm, err := intake.New(context.Background(), &cfg, f.st, d)

@@ -19,6 +19,7 @@ type Source interface {
 	UIDValidity() uint32
 	FetchSince(ctx context.Context, lastUID uint32, maxBytes int64) ([]mailbox.Message, error)
 	Move(ctx context.Context, uid uint32, folder string) error
+	MoveMany(ctx context.Context, uids []uint32, folder string) error
 	WaitForNew(ctx context.Context, idleRestart, poll time.Duration) error
 	Close() error
 }
@@ -312,13 +313,15 @@ func (d *decider) run(ctx context.Context) {
 	}
 }
 
-// moveDecided moves decided letters to their folders. A temporary failure
-// ends the session (the move is retried after reconnecting); a permanent
-// one (e.g. a folder name the server refuses) is logged and that letter is
-// left in the inbox until the next session, without blocking the others.
-// The moves of a batch are recorded together in one commit (and before the
-// session ends on an error): a letter moved on the server but not yet
-// recorded is simply moved again later, which finds it gone and is done.
+// moveDecided moves decided letters to their folders: a batch's letters
+// grouped by folder, one MoveMany (one UID MOVE) per folder. A temporary
+// failure ends the session (the move is retried after reconnecting); a
+// permanent one (e.g. a folder name the server refuses) is retried letter
+// by letter, and a letter that still fails is logged and left in the inbox
+// until the next session, without blocking the others. The moves of a
+// batch are recorded together in one commit (and before the session ends
+// on an error): a letter moved on the server but not yet recorded is
+// simply moved again later, which finds it gone and is done.
 func (lp *Loop) moveDecided(ctx context.Context, src Source, log *slog.Logger, skip map[int64]bool) error {
 	st := lp.P.Store
 	for {
@@ -328,32 +331,69 @@ func (lp *Loop) moveDecided(ctx context.Context, src Source, log *slog.Logger, s
 		}
 		var done []store.MovedLetter
 		record := func() error {
+			if len(done) == 0 {
+				return nil
+			}
 			if err := st.MarkMovedAll(ctx, done); err != nil {
 				return fmt.Errorf("store: %w", err)
 			}
 			lp.P.Metrics.Moved.Add(int64(len(done)))
 			return nil
 		}
+		var folders []string // in order of first appearance
+		groups := map[string][]store.Letter{}
 		for _, l := range ls {
 			if skip[l.ID] {
 				continue
 			}
 			folder := lp.Mailbox.Folder(l.Outcome)
-			if l.UIDValidity == src.UIDValidity() {
-				if err := src.Move(ctx, l.UID, folder); err != nil {
-					lp.P.Metrics.MoveErrors.Add(1)
-					if errors.Is(err, mailbox.ErrPermanent) {
-						log.Error("cannot move letter; it stays in the inbox", "letter", l.ID, "uid", l.UID, "folder", folder, "err", err)
-						skip[l.ID] = true
-						continue
+			if l.UIDValidity != src.UIDValidity() {
+				// The UID is void; the message is no longer in this folder.
+				done = append(done, store.MovedLetter{LetterID: l.ID, Folder: folder})
+				continue
+			}
+			if _, ok := groups[folder]; !ok {
+				folders = append(folders, folder)
+			}
+			groups[folder] = append(groups[folder], l)
+		}
+		for _, folder := range folders {
+			g := groups[folder]
+			uids := make([]uint32, len(g))
+			for i, l := range g {
+				uids[i] = l.UID
+			}
+			err := src.MoveMany(ctx, uids, folder)
+			if err != nil && errors.Is(err, mailbox.ErrPermanent) {
+				lp.P.Metrics.MoveErrors.Add(1)
+				log.Warn("cannot move letters together; moving them one by one", "count", len(g), "folder", folder, "err", err)
+				err = nil
+				for _, l := range g {
+					if merr := src.Move(ctx, l.UID, folder); merr != nil {
+						lp.P.Metrics.MoveErrors.Add(1)
+						if errors.Is(merr, mailbox.ErrPermanent) {
+							log.Error("cannot move letter; it stays in the inbox", "letter", l.ID, "uid", l.UID, "folder", folder, "err", merr)
+							skip[l.ID] = true
+							continue
+						}
+						err = merr
+						break
 					}
-					if rerr := record(); rerr != nil {
-						log.Warn("moves not recorded; they are done again", "count", len(done), "err", rerr)
-					}
-					return err // the session restarts; the move is retried
+					done = append(done, store.MovedLetter{LetterID: l.ID, Folder: folder})
 				}
-			} // else: the UID is void; the message is no longer in this folder
-			done = append(done, store.MovedLetter{LetterID: l.ID, Folder: folder})
+			} else if err == nil {
+				for _, l := range g {
+					done = append(done, store.MovedLetter{LetterID: l.ID, Folder: folder})
+				}
+			} else {
+				lp.P.Metrics.MoveErrors.Add(1)
+			}
+			if err != nil {
+				if rerr := record(); rerr != nil {
+					log.Warn("moves not recorded; they are done again", "count", len(done), "err", rerr)
+				}
+				return err // the session restarts; the move is retried
+			}
 		}
 		if len(done) == 0 {
 			return nil

@@ -8,8 +8,9 @@
 // RFC 4315) and selects the mailbox, reporting UIDVALIDITY and UIDNEXT.
 // FetchSince fetches by UID with BODY.PEEK[] so \Seen is never set and a
 // letter already read by someone else is still taken; a message over the
-// size limit comes back Truncated with its first bytes. Move is idempotent
-// (MOVE, else COPY + STORE \Deleted + UID EXPUNGE). WaitForNew uses IDLE,
+// size limit comes back Truncated with its first bytes. Move (one UID) and
+// MoveMany (a set of UIDs in one command) are idempotent (MOVE, else COPY +
+// STORE \Deleted + UID EXPUNGE). WaitForNew uses IDLE,
 // restarted before 29 minutes, and falls back to polling with NOOP.
 // go-imap has no context: every operation closes the connection when its
 // context ends or its command timeout passes.

@@ -550,55 +550,73 @@ func (c *Conn) Move(ctx context.Context, uid uint32, folder string) error {
 	if folder == "" {
 		return permanent("move", fmt.Errorf("%w: empty folder name", ErrConfig))
 	}
-	set := imap.UIDSetNum(imap.UID(uid))
-	tryCreate := func(f func() error) error {
-		err := f()
-		var ie *imap.Error
-		if errors.As(err, &ie) && ie.Code == imap.ResponseCodeTryCreate {
-			cerr := c.cl.Create(folder, nil).Wait()
-			if cerr != nil && !(errors.As(cerr, &ie) && ie.Code == imap.ResponseCodeAlreadyExists) {
-				return cerr
-			}
-			err = f()
-		}
-		return err
-	}
 	return c.do(ctx, "move", func() error {
 		// Moving a UID that is gone is done already. Checking first also
 		// spares servers that answer COPY of nothing with a broken COPYUID.
-		bufs, err := c.cl.Fetch(set, &imap.FetchOptions{UID: true}).Collect()
-		if err != nil {
+		set, err := c.present(imap.UIDSetNum(imap.UID(uid)))
+		if err != nil || len(set) == 0 {
 			return err
 		}
-		present := false
-		for _, b := range bufs {
-			present = present || uint32(b.UID) == uid
+		return c.moveSet(set, folder)
+	})
+}
+
+// present returns the UIDs of set that are still in the selected mailbox.
+func (c *Conn) present(set imap.UIDSet) (imap.UIDSet, error) {
+	bufs, err := c.cl.Fetch(set, &imap.FetchOptions{UID: true}).Collect()
+	if err != nil {
+		return nil, err
+	}
+	var out imap.UIDSet
+	for _, b := range bufs {
+		if b.UID != 0 && set.Contains(b.UID) {
+			out.AddNum(b.UID)
 		}
-		if !present {
-			return nil
-		}
-		if c.caps.MOVE {
-			return tryCreate(func() error {
-				_, err := c.cl.Move(set, folder).Wait()
-				return err
-			})
-		}
-		err = tryCreate(func() error {
-			_, err := c.cl.Copy(set, folder).Wait()
+	}
+	return out, nil
+}
+
+// moveSet moves the UIDs of set (all present) to folder: MOVE when
+// offered, else COPY, STORE +FLAGS (\Deleted) and, with UIDPLUS, UID
+// EXPUNGE of just that set. The folder is created on TRYCREATE.
+func (c *Conn) moveSet(set imap.UIDSet, folder string) error {
+	if c.caps.MOVE {
+		return c.tryCreate(folder, func() error {
+			_, err := c.cl.Move(set, folder).Wait()
 			return err
 		})
-		if err != nil {
-			return err
-		}
-		err = c.cl.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close()
-		if err != nil {
-			return err
-		}
-		if c.caps.UIDPLUS {
-			return c.cl.UIDExpunge(set).Close()
-		}
-		return nil
+	}
+	err := c.tryCreate(folder, func() error {
+		_, err := c.cl.Copy(set, folder).Wait()
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	err = c.cl.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close()
+	if err != nil {
+		return err
+	}
+	if c.caps.UIDPLUS {
+		return c.cl.UIDExpunge(set).Close()
+	}
+	return nil
+}
+
+// tryCreate runs f and, when the server answers [TRYCREATE], creates
+// folder (an ALREADYEXISTS from a concurrent creator is fine) and runs f
+// once more.
+func (c *Conn) tryCreate(folder string, f func() error) error {
+	err := f()
+	var ie *imap.Error
+	if errors.As(err, &ie) && ie.Code == imap.ResponseCodeTryCreate {
+		cerr := c.cl.Create(folder, nil).Wait()
+		if cerr != nil && !(errors.As(cerr, &ie) && ie.Code == imap.ResponseCodeAlreadyExists) {
+			return cerr
+		}
+		err = f()
+	}
+	return err
 }
 
 // MaxIdle is the longest an IDLE command is kept open: RFC 2177 servers may
