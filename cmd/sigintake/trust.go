@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -109,9 +108,7 @@ func trustShow(args []string, stdout, stderr io.Writer, refresh bool) int {
 	}
 	sums := ls.Summaries()
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(sums); err != nil {
+		if err := printJSON(stdout, sums); err != nil {
 			return 2
 		}
 	} else {
