@@ -68,8 +68,6 @@ type parser struct {
 	lim          Limits
 	l            *Letter
 	stopped      bool
-	warnedDepth  bool
-	textSep      bool
 	wordDecoder  *mime.WordDecoder
 	addrParser   *mail.AddressParser
 	problemLimit int

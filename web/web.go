@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -179,11 +178,10 @@ func (s *server) routes() []route {
 
 // request is what a handler knows about the caller.
 type request struct {
-	user  store.User
-	sess  store.Session
-	lang  Lang
-	api   bool
-	flash string
+	user store.User
+	sess store.Session
+	lang Lang
+	api  bool
 }
 
 func (s *server) handle(rt route) {
@@ -376,9 +374,4 @@ func (s *server) me(w http.ResponseWriter, r *http.Request, rq *request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"name": rq.user.Name, "role": rq.user.Role, "csrf": rq.sess.CSRF,
 		"expires_at": rq.sess.ExpiresAt})
 	return nil
-}
-
-// ctxTimeout bounds a database call made for one request.
-func ctxTimeout(r *http.Request) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(r.Context(), 30*time.Second)
 }

@@ -44,11 +44,10 @@ type Certificate struct {
 	Fallback string
 	QC       QCStatements
 
-	sigAlg      pkix.AlgorithmIdentifier // outer signatureAlgorithm
-	tbsSigAlg   pkix.AlgorithmIdentifier // TBSCertificate.signature
-	keyErr      error                    // why Key is nil
-	nameConstr  bool                     // has a nameConstraints extension
-	policiesBad bool                     // certificatePolicies present but malformed
+	sigAlg     pkix.AlgorithmIdentifier // outer signatureAlgorithm
+	tbsSigAlg  pkix.AlgorithmIdentifier // TBSCertificate.signature
+	keyErr     error                    // why Key is nil
+	nameConstr bool                     // has a nameConstraints extension
 
 	sigChecks *sync.Map // parent SHA-256 -> error (nil when the signature verifies)
 }

@@ -11,33 +11,30 @@ import (
 
 // Extension OIDs (RFC 5280 §4.2, RFC 3739, EN 319 412-5).
 var (
-	oidExtSubjectKeyID      = asn1.ObjectIdentifier{2, 5, 29, 14}
-	oidExtKeyUsage          = asn1.ObjectIdentifier{2, 5, 29, 15}
-	oidExtSubjectAltName    = asn1.ObjectIdentifier{2, 5, 29, 17}
-	oidExtBasicConstraints  = asn1.ObjectIdentifier{2, 5, 29, 19}
-	oidExtNameConstraints   = asn1.ObjectIdentifier{2, 5, 29, 30}
-	oidExtCRLDP             = asn1.ObjectIdentifier{2, 5, 29, 31}
-	oidExtCertPolicies      = asn1.ObjectIdentifier{2, 5, 29, 32}
-	oidExtAuthorityKeyID    = asn1.ObjectIdentifier{2, 5, 29, 35}
-	oidExtExtKeyUsage       = asn1.ObjectIdentifier{2, 5, 29, 37}
-	oidExtAIA               = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 1}
-	oidExtQCStatements      = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 3}
-	oidExtBiometricInfo     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 2}
-	oidExtSubjectDirAttrs   = asn1.ObjectIdentifier{2, 5, 29, 9}
-	oidExtPrivateKeyPeriod  = asn1.ObjectIdentifier{2, 5, 29, 16}
-	oidExtOCSPNoCheck       = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}
-	oidAccessOCSP           = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1}
-	oidAccessCAIssuers      = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 2}
-	oidEKUServerAuth        = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 1}
-	oidEKUClientAuth        = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 2}
-	oidEKUCodeSigning       = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 3}
-	oidEKUEmailProtection   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 4}
-	oidEKUTimeStamping      = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
-	oidEKUOCSPSigning       = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 9}
-	oidEKUAny               = asn1.ObjectIdentifier{2, 5, 29, 37, 0}
-	oidExtInhibitAnyPolicy  = asn1.ObjectIdentifier{2, 5, 29, 54}
-	oidExtPolicyConstraints = asn1.ObjectIdentifier{2, 5, 29, 36}
-	oidExtPolicyMappings    = asn1.ObjectIdentifier{2, 5, 29, 33}
+	oidExtSubjectKeyID     = asn1.ObjectIdentifier{2, 5, 29, 14}
+	oidExtKeyUsage         = asn1.ObjectIdentifier{2, 5, 29, 15}
+	oidExtSubjectAltName   = asn1.ObjectIdentifier{2, 5, 29, 17}
+	oidExtBasicConstraints = asn1.ObjectIdentifier{2, 5, 29, 19}
+	oidExtNameConstraints  = asn1.ObjectIdentifier{2, 5, 29, 30}
+	oidExtCRLDP            = asn1.ObjectIdentifier{2, 5, 29, 31}
+	oidExtCertPolicies     = asn1.ObjectIdentifier{2, 5, 29, 32}
+	oidExtAuthorityKeyID   = asn1.ObjectIdentifier{2, 5, 29, 35}
+	oidExtExtKeyUsage      = asn1.ObjectIdentifier{2, 5, 29, 37}
+	oidExtAIA              = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 1}
+	oidExtQCStatements     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 3}
+	oidExtBiometricInfo    = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 2}
+	oidExtSubjectDirAttrs  = asn1.ObjectIdentifier{2, 5, 29, 9}
+	oidExtPrivateKeyPeriod = asn1.ObjectIdentifier{2, 5, 29, 16}
+	oidExtOCSPNoCheck      = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}
+	oidAccessOCSP          = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1}
+	oidAccessCAIssuers     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 2}
+	oidEKUServerAuth       = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 1}
+	oidEKUClientAuth       = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 2}
+	oidEKUCodeSigning      = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 3}
+	oidEKUEmailProtection  = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 4}
+	oidEKUTimeStamping     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
+	oidEKUOCSPSigning      = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 9}
+	oidEKUAny              = asn1.ObjectIdentifier{2, 5, 29, 37, 0}
 )
 
 // parseFallback fills an x509.Certificate from the certificate's ASN.1 when

@@ -2,7 +2,6 @@ package revocation_test
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"github.com/sigintake/sigintake/signature/revocation"
 	"testing"
@@ -20,8 +19,6 @@ func mustCert(t testing.TB, der []byte) *pki.Certificate {
 	}
 	return c
 }
-
-func toPKI(t testing.TB, c *x509.Certificate) *pki.Certificate { return mustCert(t, c.Raw) }
 
 // fixture is one PKI with a leaf under the RSA intermediate.
 type fixture struct {

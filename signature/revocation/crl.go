@@ -14,18 +14,17 @@ import (
 const MaxCRLSize = 64 << 20
 
 var (
-	oidExtIDP            = asn1.ObjectIdentifier{2, 5, 29, 28}
-	oidExtDeltaCRL       = asn1.ObjectIdentifier{2, 5, 29, 27}
-	oidExtFreshestCRL    = asn1.ObjectIdentifier{2, 5, 29, 46}
-	oidExtCRLNumber      = asn1.ObjectIdentifier{2, 5, 29, 20}
-	oidExtAKI            = asn1.ObjectIdentifier{2, 5, 29, 35}
-	oidExtAuthorityInfo  = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 1}
-	oidExtExpiredOnCRL   = asn1.ObjectIdentifier{2, 5, 29, 60}
-	oidEntryCertIssuer   = asn1.ObjectIdentifier{2, 5, 29, 29}
-	oidEntryReason       = asn1.ObjectIdentifier{2, 5, 29, 21}
-	oidEntryInvalidity   = asn1.ObjectIdentifier{2, 5, 29, 24}
-	knownCRLExtensions   = []asn1.ObjectIdentifier{oidExtIDP, oidExtDeltaCRL, oidExtFreshestCRL, oidExtCRLNumber, oidExtAKI, oidExtAuthorityInfo, oidExtExpiredOnCRL}
-	knownEntryExtensions = []asn1.ObjectIdentifier{oidEntryReason, oidEntryInvalidity}
+	oidExtIDP           = asn1.ObjectIdentifier{2, 5, 29, 28}
+	oidExtDeltaCRL      = asn1.ObjectIdentifier{2, 5, 29, 27}
+	oidExtFreshestCRL   = asn1.ObjectIdentifier{2, 5, 29, 46}
+	oidExtCRLNumber     = asn1.ObjectIdentifier{2, 5, 29, 20}
+	oidExtAKI           = asn1.ObjectIdentifier{2, 5, 29, 35}
+	oidExtAuthorityInfo = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 1}
+	oidExtExpiredOnCRL  = asn1.ObjectIdentifier{2, 5, 29, 60}
+	oidEntryCertIssuer  = asn1.ObjectIdentifier{2, 5, 29, 29}
+	oidEntryReason      = asn1.ObjectIdentifier{2, 5, 29, 21}
+	oidEntryInvalidity  = asn1.ObjectIdentifier{2, 5, 29, 24}
+	knownCRLExtensions  = []asn1.ObjectIdentifier{oidExtIDP, oidExtDeltaCRL, oidExtFreshestCRL, oidExtCRLNumber, oidExtAKI, oidExtAuthorityInfo, oidExtExpiredOnCRL}
 )
 
 type crlASN1 struct {

@@ -142,14 +142,6 @@ func File(ctx context.Context, in Input, o signature.Options) (fr signature.File
 	return fr
 }
 
-// notYet reports a format this build does not validate: review, never a guess.
-func notYet(fr signature.FileReport, f signature.Format, what string) signature.FileReport {
-	fr.Format = f
-	fr.Verdict = signature.Review
-	fr.Reasons = append(fr.Reasons, "format not yet supported: "+what+" signatures are not validated by this version")
-	return fr
-}
-
 // detachedContentNames returns the names the content of a detached
 // signature may have, best first: "X" for "X.p7s", then shorter prefixes
 // ending before a dot ("a.png" for "a.png.signed.p7s").

@@ -553,9 +553,6 @@ func (r *reader) level() {
 	}
 }
 
-// oidNonce is id-pkix-ocsp-nonce (RFC 6960 §4.4.1).
-var oidNonce = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 2}
-
 type digestInfo struct {
 	Alg    asn1.RawValue
 	Digest []byte

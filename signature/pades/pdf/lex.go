@@ -247,11 +247,7 @@ func (p *parser) dict(depth int) (Object, error) {
 			delete(d, k)
 			continue
 		}
-		if _, dup := d[k]; dup {
-			// The last one wins as in most readers; report it nowhere but
-			// keep the value deterministic.
-		}
-		d[k] = v
+		d[k] = v // a repeated key: the last one wins, as in most readers
 	}
 }
 
