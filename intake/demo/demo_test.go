@@ -16,14 +16,8 @@ import (
 // and the replies are threaded, marked auto-replied and never sent to
 // automated mail.
 func TestDemoOnce(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	var out bytes.Buffer
-	res, err := Run(ctx, Options{Once: true, Out: &out, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatalf("demo: %v\n%s", err, out.String())
-	}
-	t.Log("\n" + out.String())
+	res, out := runOnce(t)
+	t.Log("\n" + out)
 	byMID := map[string]store.Letter{}
 	for _, r := range res.Rows {
 		byMID[r.MessageID] = r
@@ -137,7 +131,7 @@ func TestDemoOnce(t *testing.T) {
 		}
 	}
 	for _, col := range []string{"MAILBOX", "OUTCOME", "CASE", "REPLY"} {
-		if !strings.Contains(out.String(), col) {
+		if !strings.Contains(out, col) {
 			t.Errorf("table has no %s column", col)
 		}
 	}
@@ -159,4 +153,18 @@ func hasReason(l store.Letter, code string) bool {
 		}
 	}
 	return false
+}
+
+// runOnce runs the demo with --once in a temporary folder that the test
+// keeps, returning its result and the table it printed.
+func runOnce(t *testing.T) (*Result, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	res, err := Run(ctx, Options{Once: true, Out: &out, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	return res, out.String()
 }

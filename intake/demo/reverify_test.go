@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -17,13 +16,9 @@ import (
 // review, nothing rejected for a broken signature changes, new reports are
 // added beside the old ones, and no past decision changes.
 func TestReverifyAfterTrustChange(t *testing.T) {
+	res, _ := runOnce(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	var out bytes.Buffer
-	res, err := Run(ctx, Options{Once: true, Out: &out, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatalf("demo: %v\n%s", err, out.String())
-	}
 	st, err := store.Open(ctx, res.DSN)
 	if err != nil {
 		t.Fatal(err)
